@@ -1,0 +1,78 @@
+import { type ParseArgsConfig, parseArgs } from 'node:util';
+import { type Config, ConfigError, parseConfig } from '../config/config.js';
+import { createLogger } from '../log/logger.js';
+import { keysGenerate, keysRotate } from './keys.js';
+import { migrateCommand } from './migrate.js';
+import { serve } from './serve.js';
+
+export interface Command {
+  summary: string;
+  usage: string;
+  options?: ParseArgsConfig['options'];
+  run(args: { values: Record<string, unknown>; positionals: string[]; config: () => Config }): Promise<number | void>;
+}
+
+const COMMANDS: Record<string, Command> = {
+  serve,
+  migrate: migrateCommand,
+  'keys generate': keysGenerate,
+  'keys rotate': keysRotate,
+};
+
+const HELP = `seren-google-auth: Google OAuth token broker for Seren publishers
+
+Usage: seren-google-auth <command> [options]
+
+Commands:
+${Object.entries(COMMANDS)
+  .map(([name, c]) => `  ${name.padEnd(20)} ${c.summary}`)
+  .join('\n')}
+
+Configuration comes from environment variables (see README.md).
+Run 'seren-google-auth <command> --help' for a command's options.`;
+
+function findCommand(argv: string[]): [string, Command, string[]] | undefined {
+  if (argv.length === 0 || argv[0]?.startsWith('-')) return ['serve', serve, argv];
+  for (const words of [2, 1]) {
+    const name = argv.slice(0, words).join(' ');
+    const command = COMMANDS[name];
+    if (command) return [name, command, argv.slice(words)];
+  }
+  return undefined;
+}
+
+/** Runs one command; resolves to the process exit code. */
+export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  if (argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') {
+    console.log(HELP);
+    return 0;
+  }
+  const found = findCommand(argv);
+  if (!found) {
+    console.error(`Unknown command: ${argv.join(' ')}\n\n${HELP}`);
+    return 2;
+  }
+  const [name, command, rest] = found;
+  let parsed: { values: Record<string, unknown>; positionals: string[] };
+  try {
+    parsed = parseArgs({ args: rest, options: { help: { type: 'boolean', short: 'h' }, ...command.options }, allowPositionals: false });
+  } catch (err) {
+    console.error(`${(err as Error).message}\n\nUsage: ${command.usage}`);
+    return 2;
+  }
+  if (parsed.values.help) {
+    console.log(`${command.summary}\n\nUsage: ${command.usage}`);
+    return 0;
+  }
+  try {
+    return (await command.run({ values: parsed.values, positionals: parsed.positionals, config: () => parseConfig(env) })) ?? 0;
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(`seren-google-auth ${name}: ${err.message}`);
+      return 78; // EX_CONFIG
+    }
+    createLogger('error').error({ err }, `seren-google-auth ${name} failed`);
+    console.error(`seren-google-auth ${name} failed: ${(err as Error).message}`);
+    return 1;
+  }
+}

@@ -1,0 +1,77 @@
+/**
+ * The one migration set (SPEC §7), applied in order at start and by `seren-google-auth migrate`.
+ * Append new entries; never edit one that has shipped.
+ */
+export const MIGRATIONS: ReadonlyArray<{ id: string; sql: string }> = [
+  {
+    id: '001_initial',
+    sql: `
+      -- One Google grant per Seren user. Every *_encrypted column is a Keyring-sealed value whose
+      -- additional authenticated data is seren_user_id.
+      CREATE TABLE user_google_tokens (
+        id UUID PRIMARY KEY DEFAULT gen_random_uuid(),
+        seren_user_id TEXT NOT NULL UNIQUE,
+        refresh_token_encrypted TEXT NOT NULL,
+        scopes TEXT[] NOT NULL,                    -- scopes Google granted
+        google_sub TEXT NOT NULL,
+        google_email TEXT,
+        status TEXT NOT NULL DEFAULT 'active'
+          CHECK (status IN ('active', 'reauthorization_required')),
+        access_token_encrypted TEXT,               -- shared cache: every instance reuses it
+        access_token_expires_at TIMESTAMPTZ,
+        refresh_lease_owner TEXT,                  -- single-flight refresh across instances
+        refresh_lease_until TIMESTAMPTZ,
+        connected_at TIMESTAMPTZ NOT NULL DEFAULT NOW(),
+        last_refreshed_at TIMESTAMPTZ,
+        created_at TIMESTAMPTZ DEFAULT NOW(),
+        updated_at TIMESTAMPTZ DEFAULT NOW()
+      );
+      CREATE INDEX user_google_tokens_google_sub ON user_google_tokens (google_sub);
+
+      -- One-time links (SPEC §3): only a SHA-256 of the token is kept.
+      CREATE TABLE connect_tokens (
+        token_hash TEXT PRIMARY KEY,
+        seren_user_id TEXT NOT NULL,
+        scopes TEXT[] NOT NULL,
+        expires_at TIMESTAMPTZ NOT NULL,
+        consumed_at TIMESTAMPTZ,
+        created_at TIMESTAMPTZ NOT NULL DEFAULT NOW()
+      );
+      CREATE INDEX connect_tokens_expires_at ON connect_tokens (expires_at);
+
+      -- OAuth transactions between POST /auth/google and the callback (SPEC §4).
+      CREATE TABLE oauth_flows (
+        state_hash TEXT PRIMARY KEY,
+        browser_hash TEXT NOT NULL,                -- SHA-256 of the flow cookie
+        seren_user_id TEXT NOT NULL,
+        secrets_encrypted TEXT NOT NULL,           -- PKCE verifier and nonce, sealed
+        requested_scopes TEXT[] NOT NULL,
+        expires_at TIMESTAMPTZ NOT NULL,
+        consumed_at TIMESTAMPTZ,
+        created_at TIMESTAMPTZ NOT NULL DEFAULT NOW()
+      );
+      CREATE INDEX oauth_flows_expires_at ON oauth_flows (expires_at);
+
+      -- Revocations at Google that could not be done at once (SPEC §3 DELETE /token/revoke).
+      CREATE TABLE pending_revocations (
+        id UUID PRIMARY KEY DEFAULT gen_random_uuid(),
+        seren_user_id TEXT NOT NULL,               -- owner bound into token_encrypted
+        token_encrypted TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at TIMESTAMPTZ NOT NULL,
+        give_up_at TIMESTAMPTZ NOT NULL,
+        created_at TIMESTAMPTZ NOT NULL DEFAULT NOW()
+      );
+
+      -- Audit trail, closed vocabulary of <entity>.<verb> events; never a secret in detail.
+      CREATE TABLE audit_events (
+        id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        event TEXT NOT NULL,
+        seren_user_id TEXT,
+        detail JSONB NOT NULL DEFAULT '{}',
+        created_at TIMESTAMPTZ NOT NULL DEFAULT NOW()
+      );
+      CREATE INDEX audit_events_user ON audit_events (seren_user_id, created_at);
+    `,
+  },
+];

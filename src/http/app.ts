@@ -1,0 +1,74 @@
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import cookie from '@fastify/cookie';
+import formbody from '@fastify/formbody';
+import helmet from '@fastify/helmet';
+import type { Clock } from '../clock.js';
+import type { Config } from '../config/config.js';
+import type { Keyring } from '../crypto/keyring.js';
+import type { Database } from '../db/database.js';
+import type { GoogleEmulator } from '../emulator/index.js';
+import type { GoogleClient } from '../google/client.js';
+import type { Logger } from '../log/logger.js';
+import type { IdentityResolver } from '../seren/identity.js';
+import { registerErrorHandler } from './error-handler.js';
+import { healthRoutes } from './routes/health.js';
+
+/** Everything the HTTP app needs, built by main.ts (or by a test, with real parts on ephemeral ports). */
+export interface AppDeps {
+  config: Config;
+  db: Database;
+  keyring: Keyring;
+  clock: Clock;
+  google: GoogleClient;
+  identity: IdentityResolver;
+  logger: Logger;
+  /** Dev mode: the emulated Google, served under /_google by this app. */
+  emulator?: GoogleEmulator | undefined;
+}
+
+/** Where dev mode serves the emulated Google inside this service. */
+export const EMULATOR_PREFIX = '/_google';
+
+/** The Content-Security-Policy of every page: nothing but our own stylesheet, forms only to ourselves. */
+export const CONTENT_SECURITY_POLICY = {
+  defaultSrc: ["'none'"],
+  styleSrc: ["'self'"],
+  imgSrc: ["'self'"],
+  formAction: ["'self'"],
+  frameAncestors: ["'none'"],
+  baseUri: ["'none'"],
+};
+
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const { config } = deps;
+  const app = Fastify({
+    loggerInstance: deps.logger as FastifyBaseLogger,
+    trustProxy: config.trustProxy,
+    bodyLimit: 16 * 1024,
+    // A client that never finishes its request must not hold a worker forever.
+    requestTimeout: 30_000,
+    return503OnClosing: true,
+  });
+
+  await app.register(helmet, {
+    contentSecurityPolicy: { directives: CONTENT_SECURITY_POLICY },
+    hsts: config.strict ? { maxAge: 31_536_000, includeSubDomains: true } : false,
+    crossOriginEmbedderPolicy: false,
+  });
+  await app.register(cookie);
+  await app.register(formbody);
+  registerErrorHandler(app);
+
+  if (config.strict && config.trustProxy) {
+    // Behind a TLS-terminating proxy, plain-HTTP requests would leak keys and cookies: refuse them.
+    app.addHook('onRequest', async (request, reply) => {
+      if (request.protocol !== 'https') {
+        return reply.code(403).header('cache-control', 'no-store').send({ error: 'invalid_request', message: 'This service only answers over HTTPS.' });
+      }
+    });
+  }
+
+  await app.register(healthRoutes, deps);
+  if (deps.emulator) await app.register(deps.emulator.plugin, { prefix: EMULATOR_PREFIX, exposeControls: true });
+  return app;
+}

@@ -1,0 +1,57 @@
+import pino, { type DestinationStream, type Logger } from 'pino';
+
+export type { Logger };
+
+/** Query parameters that are safe to log; every other value is replaced. */
+const LOGGABLE_PARAMS = new Set(['publisher', 'error']);
+
+/** Any field with one of these names is censored wherever pino finds it (two levels deep). */
+const SECRET_FIELDS = [
+  'authorization', 'cookie', 'set-cookie', 'access_token', 'refresh_token', 'id_token', 'code',
+  'code_verifier', 'client_secret', 'clientSecret', 'seren_token', 'state', 'nonce', 'token',
+  'apiKey', 'password', 'secret',
+];
+const REDACT_PATHS = SECRET_FIELDS.flatMap((f) => [`["${f}"]`, `*["${f}"]`, `*.*["${f}"]`]);
+
+/** The path with every query value but a few harmless ones replaced, so codes, states and connect tokens never reach a log. */
+export function loggableUrl(url: string): string {
+  const q = url.indexOf('?');
+  if (q < 0) return url;
+  const params = new URLSearchParams(url.slice(q + 1));
+  const shown = [...params].map(([k, v]) => `${k}=${LOGGABLE_PARAMS.has(k) ? encodeURIComponent(v) : '[redacted]'}`);
+  return `${url.slice(0, q)}?${shown.join('&')}`;
+}
+
+/**
+ * Errors are logged by type, message, code and stack only: a library error's `cause` or extra
+ * properties can carry a whole token response.
+ */
+function serializeError(err: unknown) {
+  if (!(err instanceof Error)) return { message: String(err) };
+  const e = err as Error & { code?: unknown; error?: unknown; status?: unknown; statusCode?: unknown };
+  return {
+    type: e.name,
+    message: e.message,
+    ...(typeof e.code === 'string' ? { error_code: e.code } : {}),
+    ...(typeof e.error === 'string' ? { oauth_error: e.error } : {}),
+    ...(typeof (e.status ?? e.statusCode) === 'number' ? { status: e.status ?? e.statusCode } : {}),
+    stack: e.stack,
+  };
+}
+
+export function createLogger(level: string, destination?: DestinationStream): Logger {
+  return pino(
+    {
+      level,
+      base: { service: 'seren-google-auth' },
+      redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+      serializers: {
+        err: serializeError,
+        error: serializeError,
+        req: (req: { method?: string; url?: string; ip?: string }) => ({ method: req.method, url: loggableUrl(req.url ?? ''), ip: req.ip }),
+        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+      },
+    },
+    destination,
+  );
+}
