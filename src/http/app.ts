@@ -58,6 +58,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(cookie);
   await app.register(formbody);
   registerErrorHandler(app);
+  app.decorateRequest('serenUser', null);
 
   if (config.strict && config.trustProxy) {
     // Behind a TLS-terminating proxy, plain-HTTP requests would leak keys and cookies: refuse them.

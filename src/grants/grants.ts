@@ -1,0 +1,136 @@
+import type { Clock } from '../clock.js';
+import type { Keyring, Sealed } from '../crypto/keyring.js';
+import type { Queryable } from '../db/database.js';
+
+export type GrantStatus = 'active' | 'reauthorization_required';
+
+/** A row of user_google_tokens as stored: secrets stay sealed until a caller opens them. */
+export interface StoredGrant {
+  id: string;
+  serenUserId: string;
+  refreshTokenSealed: Sealed;
+  scopes: string[];
+  googleSubject: string;
+  googleEmail: string | null;
+  status: GrantStatus;
+  accessTokenSealed: Sealed | null;
+  accessTokenExpiresAt: Date | null;
+  connectedAt: Date;
+  lastRefreshedAt: Date | null;
+  updatedAt: Date;
+}
+
+/** What a successful callback learned from Google. */
+export interface NewConnection {
+  serenUserId: string;
+  /** Undefined when Google sent none (a reconnect of an account it already granted). */
+  refreshToken: string | undefined;
+  scopes: string[];
+  googleSubject: string;
+  googleEmail: string | undefined;
+  accessToken: string;
+  accessTokenExpiresAt: Date;
+}
+
+/** Google sent no refresh token and there is no stored one for this Google account to keep. */
+export class MissingRefreshTokenError extends Error {
+  constructor() {
+    super('Google returned no refresh token for an account that is not yet connected');
+  }
+}
+
+const COLUMNS = `id, seren_user_id, refresh_token_encrypted, scopes, google_sub, google_email, status,
+  access_token_encrypted, access_token_expires_at, connected_at, last_refreshed_at, updated_at`;
+
+type Row = {
+  id: string; seren_user_id: string; refresh_token_encrypted: string; scopes: string[]; google_sub: string;
+  google_email: string | null; status: GrantStatus; access_token_encrypted: string | null;
+  access_token_expires_at: Date | null; connected_at: Date; last_refreshed_at: Date | null; updated_at: Date;
+};
+
+export function grantFromRow(r: Row): StoredGrant {
+  return {
+    id: r.id,
+    serenUserId: r.seren_user_id,
+    refreshTokenSealed: r.refresh_token_encrypted as Sealed,
+    scopes: r.scopes,
+    googleSubject: r.google_sub,
+    googleEmail: r.google_email,
+    status: r.status,
+    accessTokenSealed: r.access_token_encrypted as Sealed | null,
+    accessTokenExpiresAt: r.access_token_expires_at,
+    connectedAt: r.connected_at,
+    lastRefreshedAt: r.last_refreshed_at,
+    updatedAt: r.updated_at,
+  };
+}
+
+/** The storage verbs for Google grants, one per Seren user (SPEC §7). */
+export class Grants {
+  constructor(
+    private readonly db: Queryable,
+    private readonly keyring: Keyring,
+    private readonly clock: Clock,
+  ) {}
+
+  static readonly COLUMNS = COLUMNS;
+
+  async find(serenUserId: string, q: Queryable = this.db): Promise<StoredGrant | undefined> {
+    const [row] = await q.query<Row>(`SELECT ${COLUMNS} FROM user_google_tokens WHERE seren_user_id = $1`, [serenUserId]);
+    return row && grantFromRow(row);
+  }
+
+  /**
+   * Stores a (re)connection: the grant and its scopes are replaced by what Google said now;
+   * without a new refresh token, the stored one is kept if it belongs to the same Google account.
+   */
+  async saveConnection(c: NewConnection): Promise<{ replacedAccount: boolean }> {
+    const existing = await this.find(c.serenUserId);
+    const sameAccount = existing?.googleSubject === c.googleSubject;
+    let refreshSealed: Sealed;
+    if (c.refreshToken) refreshSealed = this.keyring.seal(c.refreshToken, c.serenUserId);
+    else if (existing && sameAccount) refreshSealed = existing.refreshTokenSealed;
+    else throw new MissingRefreshTokenError();
+    const now = new Date(this.clock());
+    await this.db.query(
+      `INSERT INTO user_google_tokens (seren_user_id, refresh_token_encrypted, scopes, google_sub, google_email, status,
+          access_token_encrypted, access_token_expires_at, connected_at, last_refreshed_at, created_at, updated_at)
+        VALUES ($1, $2, $3, $4, $5, 'active', $6, $7, $8, NULL, $8, $8)
+        ON CONFLICT (seren_user_id) DO UPDATE SET
+          refresh_token_encrypted = EXCLUDED.refresh_token_encrypted, scopes = EXCLUDED.scopes,
+          google_sub = EXCLUDED.google_sub, google_email = EXCLUDED.google_email, status = 'active',
+          access_token_encrypted = EXCLUDED.access_token_encrypted, access_token_expires_at = EXCLUDED.access_token_expires_at,
+          refresh_lease_owner = NULL, refresh_lease_until = NULL,
+          connected_at = EXCLUDED.connected_at, updated_at = EXCLUDED.updated_at`,
+      [
+        c.serenUserId, refreshSealed, c.scopes, c.googleSubject, c.googleEmail ?? null,
+        this.keyring.seal(c.accessToken, c.serenUserId), c.accessTokenExpiresAt, now,
+      ],
+    );
+    return { replacedAccount: existing !== undefined && !sameAccount };
+  }
+
+  /** The only way a grant becomes unusable: Google itself answered invalid_grant. */
+  async markReauthorizationRequired(serenUserId: string): Promise<void> {
+    await this.db.query(
+      `UPDATE user_google_tokens SET status = 'reauthorization_required', access_token_encrypted = NULL,
+          access_token_expires_at = NULL, updated_at = $2 WHERE seren_user_id = $1`,
+      [serenUserId, new Date(this.clock())],
+    );
+  }
+
+  /** Removes the grant; returns it (sealed) so the caller can still revoke it at Google. */
+  async delete(serenUserId: string, q: Queryable = this.db): Promise<StoredGrant | undefined> {
+    const [row] = await q.query<Row>(`DELETE FROM user_google_tokens WHERE seren_user_id = $1 RETURNING ${COLUMNS}`, [serenUserId]);
+    return row && grantFromRow(row);
+  }
+
+  /** Another Seren user's active connection to the same Google account (revocation must spare it). */
+  async activeSharers(googleSubject: string, exceptSerenUserId: string, q: Queryable = this.db): Promise<number> {
+    const [row] = await q.query<{ n: number }>(
+      `SELECT COUNT(*)::int AS n FROM user_google_tokens WHERE google_sub = $1 AND seren_user_id <> $2 AND status = 'active'`,
+      [googleSubject, exceptSerenUserId],
+    );
+    return row?.n ?? 0;
+  }
+}
