@@ -4,13 +4,16 @@ import formbody from '@fastify/formbody';
 import helmet from '@fastify/helmet';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config/config.js';
+import { ConnectTokens } from '../connect/connect-tokens.js';
 import type { Keyring } from '../crypto/keyring.js';
 import type { Database } from '../db/database.js';
 import type { GoogleEmulator } from '../emulator/index.js';
 import type { GoogleClient } from '../google/client.js';
+import { Grants } from '../grants/grants.js';
 import type { Logger } from '../log/logger.js';
 import type { IdentityResolver } from '../seren/identity.js';
 import { registerErrorHandler } from './error-handler.js';
+import { connectLinkRoute } from './routes/connect-link.js';
 import { healthRoutes } from './routes/health.js';
 
 /** Everything the HTTP app needs, built by main.ts (or by a test, with real parts on ephemeral ports). */
@@ -24,6 +27,12 @@ export interface AppDeps {
   logger: Logger;
   /** Dev mode: the emulated Google, served under /_google by this app. */
   emulator?: GoogleEmulator | undefined;
+}
+
+/** The dependencies plus the domain services built from them, handed to every route plugin. */
+export interface AppContext extends AppDeps {
+  grants: Grants;
+  connectTokens: ConnectTokens;
 }
 
 /** Where dev mode serves the emulated Google inside this service. */
@@ -69,7 +78,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     });
   }
 
-  await app.register(healthRoutes, deps);
+  const ctx: AppContext = {
+    ...deps,
+    grants: new Grants(deps.db, deps.keyring, deps.clock),
+    connectTokens: new ConnectTokens(deps.db, deps.clock, config.connectTokenTtlSeconds, config.publicUrl),
+  };
+
+  await app.register(healthRoutes, ctx);
+  await app.register(connectLinkRoute, ctx);
   if (deps.emulator) await app.register(deps.emulator.plugin, { prefix: EMULATOR_PREFIX, exposeControls: true });
   return app;
 }

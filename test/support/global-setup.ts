@@ -13,6 +13,10 @@ declare module 'vitest' {
 }
 
 export default async function setup(project: TestProject) {
+  if (process.env.DATABASE_URL) {
+    project.provide('pgliteTemplate', '');
+    return;
+  }
   const dir = mkdtempSync(join(tmpdir(), 'sga-template-'));
   const db = await openDatabase({ dataDir: dir });
   await migrate(db);
