@@ -2,6 +2,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config/config.js';
 import { ConnectTokens } from '../connect/connect-tokens.js';
@@ -66,6 +67,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   await app.register(cookie);
   await app.register(formbody);
+  // Limits are set per route: /auth/* per client address, bearer routes per Seren user.
+  await app.register(rateLimit, { global: false });
   registerErrorHandler(app);
   app.decorateRequest('serenUser', null);
 
