@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
+import { lockEmbeddedDirectory } from './embedded-lock.js';
 
 /** Something SQL can be sent to: the database, or one transaction of it. */
 export interface Queryable {
@@ -30,12 +31,17 @@ export async function openDatabase(opts: { url?: string | undefined; dataDir: st
 async function openEmbedded(dataDir: string): Promise<Database> {
   const inMemory = dataDir.startsWith('memory://');
   const dir = inMemory ? dataDir : `${dataDir}/pglite`;
-  if (!inMemory) mkdirSync(dir, { recursive: true });
+  let unlock = () => {};
   let lite: PGlite;
   try {
+    if (!inMemory) {
+      mkdirSync(dir, { recursive: true });
+      unlock = lockEmbeddedDirectory(dir);
+    }
     lite = await PGlite.create(dir);
   } catch (err) {
-    throw new DatabaseUnavailableError(`the embedded database in ${dir} could not be opened: ${(err as Error).message}`);
+    unlock();
+    throw new DatabaseUnavailableError(`the embedded database could not be opened: ${(err as Error).message}`);
   }
   const on = (q: Pick<PGlite, 'query' | 'exec'>): Queryable => ({
     query: async <R>(sql: string, params?: readonly unknown[]) => (await q.query<R>(sql, params as unknown[])).rows,
@@ -45,7 +51,7 @@ async function openEmbedded(dataDir: string): Promise<Database> {
     kind: 'embedded',
     ...on(lite),
     transaction: (fn) => lite.transaction((tx) => fn(on(tx))),
-    close: () => lite.close(),
+    close: () => lite.close().finally(unlock),
   };
 }
 

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { inject } from 'vitest';
 import { type Database, openDatabase } from '../../src/db/database.js';
+import { migrate } from '../../src/db/migrate.js';
 
 /** Where a test's service keeps its data: its own PostgreSQL database, or its own embedded directory. */
 export interface TestStorage {
@@ -41,6 +42,11 @@ export async function freshStorage(opts: { migrated?: boolean } = {}): Promise<T
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
   const databaseUrl = url.toString();
+  if (opts.migrated !== false) {
+    const db = await openDatabase({ url: databaseUrl, dataDir });
+    await migrate(db);
+    await db.close();
+  }
   return {
     databaseUrl,
     dataDir,

@@ -19,7 +19,7 @@ export class SerenStandIn {
   calls = 0;
   private failures: Failure[] = [];
   private persistent: Failure | undefined;
-  private readonly app = Fastify();
+  private readonly app = Fastify({ forceCloseConnections: true });
   url = '';
 
   constructor() {

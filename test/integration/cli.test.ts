@@ -1,0 +1,88 @@
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { parseKeySpecs } from '../../src/crypto/keyring.js';
+import { runCli, startCli } from '../support/cli.js';
+import { freePort, waitFor } from '../support/harness.js';
+
+const dirs: string[] = [];
+const tempDir = () => {
+  const d = mkdtempSync(join(tmpdir(), 'sga-cli-'));
+  dirs.push(d);
+  return d;
+};
+afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+describe('the seren-google-auth command', () => {
+  it('explains itself with --help, for each command', async () => {
+    const top = await runCli(['--help']);
+    expect(top.code).toBe(0);
+    for (const c of ['serve', 'migrate', 'keys generate', 'keys rotate']) expect(top.stdout).toContain(c);
+    const rotate = await runCli(['keys', 'rotate', '--help']);
+    expect(rotate.code).toBe(0);
+    expect(rotate.stdout).toMatch(/Usage: seren-google-auth keys rotate/);
+    const unknown = await runCli(['frobnicate']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('Unknown command: frobnicate');
+  });
+
+  it('keys generate prints a usable key', async () => {
+    const run = await runCli(['keys', 'generate', '--kid', 'prod2']);
+    expect(run.code).toBe(0);
+    expect(parseKeySpecs(run.stdout.trim())[0]!.kid).toBe('prod2');
+  });
+
+  it('lists every configuration problem and exits non-zero', async () => {
+    const run = await runCli(['serve'], { NODE_ENV: 'production', PORT: 'x', PUBLIC_URL: 'http://a.example' });
+    expect(run.code).not.toBe(0);
+    expect(run.stderr).toMatch(/PORT: .*"x"/);
+    expect(run.stderr).toMatch(/GOOGLE_CLIENT_ID: required when NODE_ENV=production/);
+    expect(run.stderr).toMatch(/TOKEN_ENCRYPTION_KEYS: required in production/);
+  });
+
+  it('fails clearly when the database is unreachable at start', async () => {
+    const run = await runCli(['migrate'], { DATABASE_URL: 'postgres://u:hunter2@127.0.0.1:1/db', TOKEN_ENCRYPTION_KEYS: `k:${Buffer.alloc(32).toString('base64')}` });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/PostgreSQL at 127\.0\.0\.1:1\/db is unreachable/);
+    expect(run.stderr).not.toContain('hunter2');
+  });
+
+  it('starts in dev mode with no configuration, answers /health and /ready, shuts down gracefully, and reuses its key', async () => {
+    const dataDir = tempDir();
+    const port = await freePort();
+    const env = { DATA_DIR: dataDir, PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}` };
+    const started = Date.now();
+    const first = startCli(['serve'], env);
+    const base = `http://127.0.0.1:${port}`;
+    await waitFor(async () => (await fetch(`${base}/ready`)).ok, '/ready', 15_000);
+    expect(Date.now() - started).toBeLessThan(15_000);
+    expect(await (await fetch(`${base}/health`)).json()).toEqual({ status: 'healthy', service: 'google-auth' });
+    expect(first.output.stderr).toContain('DEV MODE');
+    expect(statSync(join(dataDir, 'dev-encryption-key')).mode & 0o777).toBe(0o600);
+
+    // A second process must not open the same embedded database.
+    const second = await runCli(['migrate'], env);
+    expect(second.code).toBe(1);
+    expect(second.stderr).toMatch(/in use by process \d+/);
+
+    first.child.kill('SIGTERM');
+    expect(await first.exited).toBe(0);
+    expect(first.output.stdout + first.output.stderr).toContain('shutting down');
+
+    const again = startCli(['serve'], env);
+    await waitFor(async () => (await fetch(`${base}/ready`)).ok, '/ready after restart', 15_000);
+    expect(again.output.stdout).toMatch(/using the dev encryption key kept in DATA_DIR/);
+    again.child.kill('SIGINT');
+    expect(await again.exited).toBe(0);
+  }, 60_000);
+
+  it('migrate applies, then reports the database up to date', async () => {
+    const env = { DATA_DIR: tempDir() };
+    const first = await runCli(['migrate'], env);
+    expect(first.code).toBe(0);
+    expect(first.stdout).toMatch(/Applied 001_initial/);
+    const second = await runCli(['migrate'], env);
+    expect(second.stdout).toMatch(/up to date/);
+  }, 30_000);
+});
