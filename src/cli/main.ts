@@ -3,13 +3,14 @@ import { type Config, ConfigError, parseConfig } from '../config/config.js';
 import { createLogger } from '../log/logger.js';
 import { keysGenerate, keysRotate } from './keys.js';
 import { migrateCommand } from './migrate.js';
+import { UsageError, publishersShow, publishersSync } from './publishers.js';
 import { serve } from './serve.js';
 
 export interface Command {
   summary: string;
   usage: string;
   options?: ParseArgsConfig['options'];
-  run(args: { values: Record<string, unknown>; positionals: string[]; config: () => Config }): Promise<number | void>;
+  run(args: { values: Record<string, unknown>; positionals: string[]; env: NodeJS.ProcessEnv; config: () => Config }): Promise<number | void>;
 }
 
 const COMMANDS: Record<string, Command> = {
@@ -17,6 +18,8 @@ const COMMANDS: Record<string, Command> = {
   migrate: migrateCommand,
   'keys generate': keysGenerate,
   'keys rotate': keysRotate,
+  'publishers show': publishersShow,
+  'publishers sync': publishersSync,
 };
 
 const HELP = `seren-google-auth: Google OAuth token broker for Seren publishers
@@ -65,8 +68,12 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
     return 0;
   }
   try {
-    return (await command.run({ values: parsed.values, positionals: parsed.positionals, config: () => parseConfig(env) })) ?? 0;
+    return (await command.run({ values: parsed.values, positionals: parsed.positionals, env, config: () => parseConfig(env) })) ?? 0;
   } catch (err) {
+    if (err instanceof UsageError) {
+      console.error(`seren-google-auth ${name}: ${err.message}\n\nUsage: ${command.usage}`);
+      return 2;
+    }
     if (err instanceof ConfigError) {
       console.error(`seren-google-auth ${name}: ${err.message}`);
       return 78; // EX_CONFIG

@@ -1,4 +1,4 @@
-import Fastify from 'fastify';
+import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
 
 /** A user the stand-in knows, by API key. */
 export interface StandInUser {
@@ -11,8 +11,9 @@ export interface StandInUser {
 type Failure = { status: number } | { delayMs: number } | { body: string };
 
 /**
- * A stand-in for the Seren identity service (`GET /auth/me`, SPEC §5) on a loopback port:
- * knows some keys, counts calls, and fails on demand.
+ * A stand-in for Seren on a loopback port: the identity service (`GET /auth/me`, SPEC §5) that
+ * knows some keys, counts calls and fails on demand; and the publisher API
+ * (`GET|PUT /agent/publishers/<slug>`, SPEC §6) that records every request.
  */
 export class SerenStandIn {
   readonly users = new Map<string, StandInUser>();
@@ -21,6 +22,13 @@ export class SerenStandIn {
   private persistent: Failure | undefined;
   private readonly app = Fastify({ forceCloseConnections: true });
   url = '';
+  base = '';
+  /** Publishers as Seren stores them, by slug. */
+  readonly publishers = new Map<string, Record<string, unknown>>();
+  readonly publisherRequests: Array<{ method: string; slug: string; authorization: string | undefined; body: unknown }> = [];
+  /** The key the publisher API accepts; a status here makes it fail instead. */
+  publisherAdminKey = 'seren_admin_key';
+  publisherFailure: number | undefined;
 
   constructor() {
     this.app.get('/auth/me', async (request, reply) => {
@@ -34,6 +42,22 @@ export class SerenStandIn {
       if (!user) return reply.code(401).send({ error: 'unauthorized' });
       return { data: user };
     });
+    this.publisherRoutes();
+  }
+
+  private publisherRoutes() {
+    const handler = async (request: FastifyRequest<{ Params: { slug: string } }>, reply: FastifyReply) => {
+      const { slug } = request.params;
+      this.publisherRequests.push({ method: request.method, slug, authorization: request.headers.authorization, body: request.body });
+      if (request.headers.authorization !== `Bearer ${this.publisherAdminKey}`) return reply.code(401).send({ error: 'unauthorized' });
+      if (this.publisherFailure) return reply.code(this.publisherFailure).send({ error: 'stand-in failure' });
+      const current = this.publishers.get(slug);
+      if (!current) return reply.code(404).send({ error: 'not_found' });
+      if (request.method === 'PUT') this.publishers.set(slug, { ...current, ...(request.body as object) });
+      return { data: this.publishers.get(slug) };
+    };
+    this.app.get('/agent/publishers/:slug', handler);
+    this.app.put('/agent/publishers/:slug', handler);
   }
 
   /** Adds a user with this API key; returns the key. */
@@ -52,8 +76,8 @@ export class SerenStandIn {
   }
 
   async start(): Promise<string> {
-    const base = await this.app.listen({ port: 0, host: '127.0.0.1' });
-    this.url = `${base}/auth/me`;
+    this.base = await this.app.listen({ port: 0, host: '127.0.0.1' });
+    this.url = `${this.base}/auth/me`;
     return this.url;
   }
 
