@@ -13,14 +13,13 @@ export type Catalog = ReadonlyMap<string, Publisher>;
 
 const GOOGLE_SCOPE = /^(https:\/\/(www\.)?googleapis\.com\/auth\/[\w.\-/]+|https:\/\/mail\.google\.com\/|openid|email|profile)$/;
 
-const catalogSchema = z.record(
-  z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'publisher slugs are lowercase letters, digits and dashes'),
-  z.strictObject({
-    name: z.string().min(1),
-    scopes: z.array(z.string().regex(GOOGLE_SCOPE, 'must be a Google OAuth scope URL')).min(1),
-    token_cache_ttl_seconds: z.number().int().min(0).max(86_400),
-  }),
-);
+const SLUG = /^[a-z0-9][a-z0-9-]{0,62}$/;
+
+const publisherSchema = z.strictObject({
+  name: z.string().min(1),
+  scopes: z.array(z.string().regex(GOOGLE_SCOPE, 'must be a Google OAuth scope URL')).min(1),
+  token_cache_ttl_seconds: z.number().int().min(0).max(86_400),
+});
 
 export const BUILT_IN_CATALOG = {
   gmail: {
@@ -41,14 +40,20 @@ export const BUILT_IN_CATALOG = {
 
 /** Validates a catalog object; throws one Error listing every problem. */
 export function parseCatalog(raw: unknown, source = 'built-in catalog'): Catalog {
-  const parsed = catalogSchema.safeParse(raw);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.') || '(root)'}: ${i.message}`);
-    throw new Error(`${source} is not a valid publisher catalog:\n${lines.join('\n')}`);
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    throw new Error(`${source} must be a JSON object of publishers keyed by slug`);
   }
-  const entries = Object.entries(parsed.data);
-  if (entries.length === 0) throw new Error(`${source} lists no publishers`);
-  return new Map(entries.map(([slug, p]) => [slug, Object.freeze({ slug, ...p })]));
+  const problems: string[] = [];
+  const catalog = new Map<string, Publisher>();
+  for (const [slug, entry] of Object.entries(raw)) {
+    if (!SLUG.test(slug)) problems.push(`  ${slug}: publisher slugs are lowercase letters, digits and dashes`);
+    const parsed = publisherSchema.safeParse(entry);
+    if (parsed.success) catalog.set(slug, Object.freeze({ slug, ...parsed.data }));
+    else problems.push(...parsed.error.issues.map((i) => `  ${[slug, ...i.path].join('.')}: ${i.message}`));
+  }
+  if (problems.length > 0) throw new Error(`${source} is not a valid publisher catalog:\n${problems.join('\n')}`);
+  if (catalog.size === 0) throw new Error(`${source} lists no publishers`);
+  return catalog;
 }
 
 /** Loads PUBLISHERS_FILE, or the built-in catalog when no file is given. */
