@@ -1,6 +1,7 @@
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { type Config, ConfigError, parseConfig } from '../config/config.js';
 import { createLogger } from '../log/logger.js';
+import { demo } from './demo.js';
 import { keysGenerate, keysRotate } from './keys.js';
 import { migrateCommand } from './migrate.js';
 import { UsageError, publishersShow, publishersSync } from './publishers.js';
@@ -20,6 +21,7 @@ const COMMANDS: Record<string, Command> = {
   'keys rotate': keysRotate,
   'publishers show': publishersShow,
   'publishers sync': publishersSync,
+  demo,
 };
 
 const HELP = `seren-google-auth: Google OAuth token broker for Seren publishers

@@ -7,6 +7,14 @@ export interface ConnectIntent {
   serenUserId: string;
   scopes: string[];
   expiresAt: Date;
+  /** How the confirmation page names the Seren account (from the identity service at issue time). */
+  account: SerenAccountLabel;
+}
+
+/** A Seren account's display name and email; null when the issuer did not know them. */
+export interface SerenAccountLabel {
+  name: string | null;
+  email: string | null;
 }
 
 export type ConnectTokenProblem = 'malformed' | 'unknown' | 'expired' | 'used';
@@ -30,13 +38,21 @@ export class ConnectTokens {
     private readonly publicUrl: string,
   ) {}
 
-  async issue(serenUserId: string, scopes: readonly string[]): Promise<{ url: string; expiresInSeconds: number }> {
+  /**
+   * `account` is what the confirmation page shows (pass the resolved Seren user's name and email);
+   * `token` is returned for pages that embed it in a form instead of a link.
+   */
+  async issue(
+    serenUserId: string,
+    scopes: readonly string[],
+    account?: { name?: string | null; email?: string | null },
+  ): Promise<{ url: string; expiresInSeconds: number; token: string }> {
     const token = PREFIX + randomBytes(32).toString('base64url');
     await this.db.query(
-      'INSERT INTO connect_tokens (token_hash, seren_user_id, scopes, expires_at) VALUES ($1, $2, $3, $4)',
-      [hashConnectToken(token), serenUserId, [...scopes], new Date(this.clock() + this.ttlSeconds * 1000)],
+      'INSERT INTO connect_tokens (token_hash, seren_user_id, scopes, expires_at, seren_name, seren_email) VALUES ($1, $2, $3, $4, $5, $6)',
+      [hashConnectToken(token), serenUserId, [...scopes], new Date(this.clock() + this.ttlSeconds * 1000), account?.name || null, account?.email || null],
     );
-    return { url: `${this.publicUrl}/auth/google?seren_token=${token}`, expiresInSeconds: this.ttlSeconds };
+    return { url: `${this.publicUrl}/auth/google?seren_token=${token}`, expiresInSeconds: this.ttlSeconds, token };
   }
 
   /** Reads without consuming (GET /auth/google). */
@@ -57,12 +73,12 @@ export class ConnectTokens {
       const [won] = await q.query<Row>(
         `UPDATE connect_tokens SET consumed_at = $2
           WHERE token_hash = $1 AND consumed_at IS NULL AND expires_at > $2
-          RETURNING seren_user_id, scopes, expires_at, consumed_at`,
+          RETURNING seren_user_id, scopes, expires_at, consumed_at, seren_name, seren_email`,
         [hash, now],
       );
       if (won) return intentOf(won);
     }
-    const [row] = await q.query<Row>('SELECT seren_user_id, scopes, expires_at, consumed_at FROM connect_tokens WHERE token_hash = $1', [hash]);
+    const [row] = await q.query<Row>('SELECT seren_user_id, scopes, expires_at, consumed_at, seren_name, seren_email FROM connect_tokens WHERE token_hash = $1', [hash]);
     if (!row) return 'unknown';
     if (row.consumed_at) return 'used';
     if (row.expires_at <= now) return 'expired';
@@ -75,5 +91,13 @@ export class ConnectTokens {
   }
 }
 
-type Row = { seren_user_id: string; scopes: string[]; expires_at: Date; consumed_at: Date | null };
-const intentOf = (row: Row): ConnectIntent => ({ serenUserId: row.seren_user_id, scopes: row.scopes, expiresAt: row.expires_at });
+type Row = {
+  seren_user_id: string; scopes: string[]; expires_at: Date; consumed_at: Date | null;
+  seren_name: string | null; seren_email: string | null;
+};
+const intentOf = (row: Row): ConnectIntent => ({
+  serenUserId: row.seren_user_id,
+  scopes: row.scopes,
+  expiresAt: row.expires_at,
+  account: { name: row.seren_name, email: row.seren_email },
+});

@@ -74,4 +74,22 @@ export const MIGRATIONS: ReadonlyArray<{ id: string; sql: string }> = [
       CREATE INDEX audit_events_user ON audit_events (seren_user_id, created_at);
     `,
   },
+  {
+    id: '002_connect_flow',
+    sql: `
+      -- What the confirmation page shows about the Seren account a link connects (SPEC §4, §5),
+      -- captured from the identity service when the link is issued (never the API key).
+      ALTER TABLE connect_tokens ADD COLUMN seren_email TEXT, ADD COLUMN seren_name TEXT;
+      ALTER TABLE oauth_flows ADD COLUMN seren_email TEXT, ADD COLUMN seren_name TEXT;
+    `,
+  },
+  {
+    id: '003_token_exchange',
+    sql: `
+      -- The Google account of a pending revocation: a background retry must not revoke a grant
+      -- that an active connection (any Seren user, the same one reconnected included) uses again.
+      ALTER TABLE pending_revocations ADD COLUMN google_sub TEXT;
+      CREATE INDEX pending_revocations_due ON pending_revocations (next_attempt_at);
+    `,
+  },
 ];

@@ -9,13 +9,22 @@ import { ConnectTokens } from '../connect/connect-tokens.js';
 import type { Keyring } from '../crypto/keyring.js';
 import type { Database } from '../db/database.js';
 import type { GoogleEmulator } from '../emulator/index.js';
+import { OAuthFlows } from '../flows/flows.js';
 import type { GoogleClient } from '../google/client.js';
 import { Grants } from '../grants/grants.js';
 import type { Logger } from '../log/logger.js';
 import type { IdentityResolver } from '../seren/identity.js';
 import { registerErrorHandler } from './error-handler.js';
+import { registerOpenApi } from './openapi.js';
+import { authRoutes } from './routes/auth.js';
 import { connectLinkRoute } from './routes/connect-link.js';
 import { healthRoutes } from './routes/health.js';
+import { landingRoute } from './routes/landing.js';
+import { metricsRoute } from './routes/metrics.js';
+import { tokenExchangeRoute } from './routes/token-exchange.js';
+import { tokenRevokeRoute } from './routes/token-revoke.js';
+import { tokenStatusRoute } from './routes/token-status.js';
+import { type TokenServices, createTokenServices } from '../tokens/services.js';
 
 /** Everything the HTTP app needs, built by main.ts (or by a test, with real parts on ephemeral ports). */
 export interface AppDeps {
@@ -34,6 +43,10 @@ export interface AppDeps {
 export interface AppContext extends AppDeps {
   grants: Grants;
   connectTokens: ConnectTokens;
+  /** OAuth transactions of the browser flow (SPEC §4). */
+  flows: OAuthFlows;
+  /** Token exchange, disconnect and revocation, metrics, the per-user rate limit (SPEC §3, §9). */
+  tokenServices: TokenServices;
 }
 
 /** Where dev mode serves the emulated Google inside this service. */
@@ -61,7 +74,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
 
   await app.register(helmet, {
-    contentSecurityPolicy: { directives: CONTENT_SECURITY_POLICY },
+    contentSecurityPolicy: { useDefaults: false, directives: CONTENT_SECURITY_POLICY },
     hsts: config.strict ? { maxAge: 31_536_000, includeSubDomains: true } : false,
     crossOriginEmbedderPolicy: false,
   });
@@ -85,10 +98,19 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     ...deps,
     grants: new Grants(deps.db, deps.keyring, deps.clock),
     connectTokens: new ConnectTokens(deps.db, deps.clock, config.connectTokenTtlSeconds, config.publicUrl),
+    flows: new OAuthFlows(deps.db, deps.keyring, deps.clock),
+    tokenServices: createTokenServices(app, deps),
   };
 
+  await registerOpenApi(app, config.publicUrl, EMULATOR_PREFIX);
+  await app.register(landingRoute, ctx);
   await app.register(healthRoutes, ctx);
   await app.register(connectLinkRoute, ctx);
+  await app.register(tokenExchangeRoute, ctx);
+  await app.register(tokenStatusRoute, ctx);
+  await app.register(tokenRevokeRoute, ctx);
+  await app.register(metricsRoute, ctx);
+  await app.register(authRoutes, ctx);
   if (deps.emulator) await app.register(deps.emulator.plugin, { prefix: EMULATOR_PREFIX, exposeControls: true });
   return app;
 }

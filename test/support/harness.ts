@@ -1,11 +1,13 @@
-import { createServer } from 'node:net';
 import { parseConfig, type Config } from '../../src/config/config.js';
 import { generateKeySpec } from '../../src/crypto/keyring.js';
 import { GoogleEmulator, type EmulatorOptions } from '../../src/emulator/index.js';
+import { freePort } from '../../src/demo/free-port.js';
 import { createLogger } from '../../src/log/logger.js';
 import { type RunningService, startService } from '../../src/runtime.js';
 import { freshStorage, type TestStorage } from './database.js';
 import { SerenStandIn } from './seren.js';
+
+export { freePort };
 
 export const TEST_CLIENT = { clientId: 'test-client.apps.googleusercontent.com', clientSecret: 'test-client-secret-XYZ' };
 
@@ -44,14 +46,6 @@ export interface Harness {
   /** Every log line the service wrote, as JSON text. */
   logs: string[];
   close(): Promise<void>;
-}
-
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {

@@ -11,13 +11,14 @@ export async function connectLinkRoute(app: FastifyInstance, ctx: AppContext) {
       schema: {
         querystring: { type: 'object', properties: { publisher: { type: 'string', maxLength: 64 } }, additionalProperties: false },
       },
-      preHandler: [requireSerenUser(ctx.identity)],
+      preHandler: [requireSerenUser(ctx.identity), ctx.tokenServices.userRateLimit],
     },
     async (request, reply) => {
       const user = serenUserOf(request);
       const publisher = publisherFrom(ctx.config.catalog, request.query.publisher);
       const grant = await ctx.grants.find(user.id);
-      const link = await ctx.connectTokens.issue(user.id, scopesToRequest(ctx.config.catalog, publisher, grant?.scopes));
+      const scopes = scopesToRequest(ctx.config.catalog, publisher, grant?.scopes);
+      const link = await ctx.connectTokens.issue(user.id, scopes, { name: user.name, email: user.email });
       return reply.header('cache-control', 'no-store').send({ authorization_url: link.url, expires_in: link.expiresInSeconds });
     },
   );

@@ -1,0 +1,93 @@
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { recordAudit } from '../../audit/audit.js';
+import type { CheckedCallback } from '../../flows/flows.js';
+import { followUpScopes, grantOutcome } from '../../flows/scopes.js';
+import type { RedeemedGrant } from '../../google/client.js';
+import { GoogleError } from '../../google/errors.js';
+import { MissingRefreshTokenError } from '../../grants/grants.js';
+import type { RetryForm } from '../../pages/forms.js';
+import { connectedPage, deniedPage, missingRefreshTokenPage, partialPage } from '../../pages/outcomes.js';
+import { callbackRejectedPage, googleErrorPage, googleFailedPage } from '../../pages/problems.js';
+import type { AppContext } from '../app.js';
+import { authorizationOrigin, sendPage } from './auth-reply.js';
+import { FLOW_COOKIE, FLOW_COOKIE_PATH } from './auth-start.js';
+
+/** A fresh one-time form to start again, for the user whose flow just ended in this browser. */
+type Retry = (scopes: readonly string[]) => Promise<RetryForm | undefined>;
+
+/**
+ * `GET /auth/google/callback` (SPEC §4): state checked and consumed (same browser, unexpired,
+ * unused) before anything else; then Google's error, or the code redeemed with the PKCE
+ * verifier and the ID token verified; the grant stored with the scopes Google granted.
+ */
+export async function callbackRoutes(auth: FastifyInstance, ctx: AppContext) {
+  auth.get('/google/callback', async (request, reply) => {
+    const params = new URL(request.url, 'http://callback.invalid').searchParams;
+    const states = params.getAll('state');
+    if (states.length !== 1 || !states[0]) return sendPage(reply, callbackRejectedPage('missing_state'));
+
+    const checked = await ctx.flows.check(states[0], request.cookies[FLOW_COOKIE]);
+    if (typeof checked === 'string') return sendPage(reply, callbackRejectedPage(checked));
+    reply.clearCookie(FLOW_COOKIE, { path: FLOW_COOKIE_PATH });
+
+    const error = params.get('error');
+    if (error !== null) return sendPage(reply, error === 'access_denied' ? deniedPage() : googleErrorPage(error));
+    if (params.getAll('code').length !== 1) return sendPage(reply, callbackRejectedPage('no_code'));
+
+    const retry: Retry = async (scopes) => {
+      const googleOrigin = await authorizationOrigin(ctx.google).catch(() => undefined);
+      if (!googleOrigin) return undefined;
+      const { serenUserId, account } = checked.flow;
+      const { token } = await ctx.connectTokens.issue(serenUserId, scopes, account);
+      return { form: { connectToken: token, csrfToken: reply.generateCsrf() }, googleOrigin };
+    };
+    return completeConnection(ctx, reply, checked, params, retry);
+  });
+}
+
+async function completeConnection(ctx: AppContext, reply: FastifyReply, checked: CheckedCallback, params: URLSearchParams, retry: Retry) {
+  const { flow } = checked;
+  let redeemed: RedeemedGrant;
+  try {
+    redeemed = await checked.redeem(ctx.google, params);
+  } catch (err) {
+    if (!(err instanceof GoogleError)) throw err;
+    reply.log.warn({ err, kind: err.kind }, 'code redemption failed; nothing stored');
+    if (err.kind === 'misconfigured') {
+      await recordAudit(ctx.db, 'client.misconfigured', flow.serenUserId, { operation: 'code redemption', oauth_error: err.oauthError ?? null });
+      return sendPage(reply, googleFailedPage(err.kind));
+    }
+    return sendPage(reply, googleFailedPage(err.kind, await retry(flow.requestedScopes)));
+  }
+
+  let replacedAccount: boolean;
+  try {
+    ({ replacedAccount } = await ctx.grants.saveConnection({
+      serenUserId: flow.serenUserId,
+      refreshToken: redeemed.refreshToken,
+      scopes: redeemed.grantedScopes,
+      googleSubject: redeemed.googleSubject,
+      googleEmail: redeemed.googleEmail,
+      accessToken: redeemed.accessToken,
+      accessTokenExpiresAt: new Date(ctx.clock() + redeemed.expiresInSeconds * 1000),
+    }));
+  } catch (err) {
+    if (!(err instanceof MissingRefreshTokenError)) throw err;
+    reply.log.warn('Google returned no refresh token for an account not connected yet; nothing stored');
+    return sendPage(reply, missingRefreshTokenPage({ googleEmail: redeemed.googleEmail, retry: await retry(flow.requestedScopes) }));
+  }
+
+  const outcome = grantOutcome(ctx.config.catalog, flow.requestedScopes, redeemed.grantedScopes);
+  await recordAudit(ctx.db, 'grant.connected', flow.serenUserId, {
+    google_email: redeemed.googleEmail ?? null,
+    scopes: redeemed.grantedScopes,
+    missing_scopes: outcome.missing,
+    replaced_account: replacedAccount,
+  });
+  reply.log.info({ serenUserId: flow.serenUserId, complete: outcome.complete, replacedAccount }, 'Google account connected');
+
+  const connected = { serenUserId: flow.serenUserId, account: flow.account, googleEmail: redeemed.googleEmail, ready: outcome.ready };
+  if (outcome.complete) return sendPage(reply, connectedPage(connected));
+  const again = await retry(followUpScopes(ctx.config.catalog, flow.requestedScopes, redeemed.grantedScopes));
+  return sendPage(reply, partialPage({ ...connected, requested: outcome.requested, retry: again }));
+}

@@ -1,0 +1,24 @@
+import type { FastifyError, FastifyInstance } from 'fastify';
+import { GoogleError } from '../../google/errors.js';
+import {
+  badRequestPage, forbiddenFormPage, googleFailedPage, internalErrorPage, notFoundPage, rateLimitedPage,
+} from '../../pages/problems.js';
+import { sendPage } from './auth-reply.js';
+
+/** /auth/* is for browsers: every error there is an HTML page, never JSON (scoped to this plugin). */
+export function registerAuthErrorPages(auth: FastifyInstance): void {
+  auth.setErrorHandler((err: FastifyError, request, reply) => {
+    const status = err.statusCode ?? 500;
+    if (status === 429) return sendPage(reply, rateLimitedPage(Number(reply.getHeader('retry-after')) || undefined));
+    if (status === 403) return sendPage(reply, forbiddenFormPage());
+    if (status >= 400 && status < 500) return sendPage(reply, { ...badRequestPage(), status });
+    if (err instanceof GoogleError) {
+      request.log.warn({ err }, 'Google failed during a browser request');
+      return sendPage(reply, googleFailedPage(err.kind));
+    }
+    request.log.error({ err }, 'unhandled error');
+    return sendPage(reply, internalErrorPage());
+  });
+
+  auth.setNotFoundHandler((_request, reply) => sendPage(reply, notFoundPage()));
+}

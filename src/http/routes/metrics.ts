@@ -1,0 +1,10 @@
+import type { FastifyInstance } from 'fastify';
+import type { AppContext } from '../app.js';
+
+/** `GET /metrics` in the Prometheus text format (SPEC §9). */
+export async function metricsRoute(app: FastifyInstance, ctx: AppContext) {
+  app.get('/metrics', { logLevel: 'warn' }, async (_request, reply) => {
+    const { contentType, body } = await ctx.tokenServices.metrics.render();
+    return reply.header('cache-control', 'no-store').type(contentType).send(body);
+  });
+}

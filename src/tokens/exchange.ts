@@ -1,0 +1,186 @@
+import type { Clock } from '../clock.js';
+import { ApiError, retryAfter } from '../errors/errors.js';
+import { GoogleError } from '../google/errors.js';
+import type { Logger } from '../log/logger.js';
+import type { CacheSource, Metrics } from '../metrics/metrics.js';
+import type { Publisher } from '../publishers/catalog.js';
+import { missingScopes } from '../publishers/scopes.js';
+import type { SerenUser } from '../seren/identity.js';
+import type { ConnectLinks } from './connect-links.js';
+import type { GrantMemory } from './grant-memory.js';
+import { type AccessToken, type LifetimeNeed, expiresInSeconds, longEnough, requiredLifetimeSeconds, stillValid } from './lifetime.js';
+import { GrantUnusable, type Refresher, viewOf } from './refresher.js';
+import type { GrantView, TokenStore } from './token-store.js';
+
+/** The 200 body of `POST /token/exchange` (SPEC §3). */
+export interface ExchangeAnswer {
+  access_token: string;
+  expires_in: number;
+  token_type: 'Bearer';
+  scope: string;
+}
+
+export interface ExchangeResult {
+  answer: ExchangeAnswer;
+  /** True when Google was unavailable and a cached, still valid token was returned instead. */
+  stale: boolean;
+}
+
+export interface TokenExchangeDeps {
+  store: TokenStore;
+  memory: GrantMemory;
+  refresher: Refresher;
+  links: ConnectLinks;
+  clock: Clock;
+  metrics: Metrics;
+  logger: Logger;
+  minTokenLifetimeSeconds: number;
+}
+
+/**
+ * `POST /token/exchange` as a checklist: the grant (memory, then database), its status, the
+ * publisher's scopes, a cached token long enough for the gateway, else one refresh per burst.
+ */
+export class TokenExchange {
+  private readonly loading = new Map<string, Promise<GrantView | undefined>>();
+  private readonly warnedShortTokens = new Set<string>();
+  private readonly missingMemo = new WeakMap<GrantView, Map<string, string[]>>();
+
+  constructor(private readonly deps: TokenExchangeDeps) {}
+
+  /**
+   * The hot path, synchronous: an answer from this instance's memory alone, or undefined when the
+   * database or Google is needed (then `exchange` does the whole checklist).
+   */
+  fromMemory(user: SerenUser, publisher: Publisher | undefined): ExchangeAnswer | undefined {
+    const view = this.deps.memory.get(user.id);
+    if (!view?.token || view.status !== 'active' || this.missing(view, publisher).length > 0) return undefined;
+    const now = this.deps.clock();
+    if (!longEnough(view.token, this.need(publisher, now), now)) return undefined;
+    this.deps.metrics.cacheHits.inc('memory');
+    return answerOf(view, view.token, now);
+  }
+
+  async exchange(user: SerenUser, publisher: Publisher | undefined): Promise<ExchangeResult> {
+    const { clock, memory, metrics } = this.deps;
+    const startedAt = clock();
+    const need = this.need(publisher, startedAt);
+
+    let source: CacheSource = 'memory';
+    let view = memory.get(user.id);
+    // An answer that sends the user to reconnect is always checked against the database first.
+    if (!view || view.status !== 'active' || this.missing(view, publisher).length > 0) {
+      view = await this.load(user.id);
+      source = 'database';
+    }
+    if (!view) throw await this.deps.links.notConnected(user, publisher);
+    if (view.status !== 'active') throw await this.deps.links.reauthorizationRequired(user, publisher, view.scopes);
+    const missing = this.missing(view, publisher);
+    if (publisher && missing.length > 0) throw await this.deps.links.insufficientScope(user, publisher, view.scopes, missing);
+
+    if (view.token && longEnough(view.token, need, startedAt)) {
+      metrics.cacheHits.inc(source);
+      return { answer: answerOf(view, view.token, startedAt), stale: false };
+    }
+    metrics.cacheMisses.inc();
+    return this.refreshed(user, publisher, view, need);
+  }
+
+  /** Drops this instance's copy of a user's grant (it changed here: disconnect, reconnect). */
+  forget(serenUserId: string): void {
+    this.deps.memory.invalidate(serenUserId);
+  }
+
+  private need(publisher: Publisher | undefined, startedAt: number): LifetimeNeed {
+    return { minRemainingMs: requiredLifetimeSeconds(publisher, this.deps.minTokenLifetimeSeconds) * 1000, freshSince: startedAt };
+  }
+
+  /** Scopes the publisher needs that the grant lacks; computed once per grant copy and publisher. */
+  private missing(view: GrantView, publisher: Publisher | undefined): readonly string[] {
+    if (!publisher) return NONE;
+    let byPublisher = this.missingMemo.get(view);
+    if (!byPublisher) this.missingMemo.set(view, (byPublisher = new Map()));
+    let missing = byPublisher.get(publisher.slug);
+    if (!missing) byPublisher.set(publisher.slug, (missing = missingScopes(view.scopes, publisher.scopes)));
+    return missing;
+  }
+
+  private async refreshed(user: SerenUser, publisher: Publisher | undefined, view: GrantView, need: LifetimeNeed): Promise<ExchangeResult> {
+    const { clock } = this.deps;
+    try {
+      const { view: fresh } = await this.deps.refresher.fresh(user.id, need);
+      const now = clock();
+      if (!longEnough(fresh.token, need, now)) this.warnShortToken(publisher, fresh.token, need, now);
+      const missing = this.missing(fresh, publisher);
+      if (publisher && missing.length > 0) throw await this.deps.links.insufficientScope(user, publisher, fresh.scopes, missing);
+      return { answer: answerOf(fresh, fresh.token, now), stale: false };
+    } catch (err) {
+      if (err instanceof GrantUnusable) {
+        throw err.reason === 'not_connected'
+          ? await this.deps.links.notConnected(user, publisher)
+          : await this.deps.links.reauthorizationRequired(user, publisher, view.scopes);
+      }
+      if (!(err instanceof GoogleError)) throw err;
+      const now = clock();
+      // Google is down, but what we hold still works: better than failing (the grant is untouched either way).
+      if (err.kind !== 'misconfigured' && err.kind !== 'invalid_grant' && view.token && stillValid(view.token, now)) {
+        this.deps.logger.warn({ seren_user_id: user.id, publisher: publisher?.slug }, 'Google unavailable: returning the cached access token, which is still valid');
+        return { answer: answerOf(view, view.token, now), stale: true };
+      }
+      throw googleFailure(err);
+    }
+  }
+
+  /** Reads the grant from the database, one read per user at a time, and keeps a copy in memory. */
+  private load(serenUserId: string): Promise<GrantView | undefined> {
+    let pending = this.loading.get(serenUserId);
+    if (!pending) {
+      const ticket = this.deps.memory.ticket();
+      pending = this.deps.store
+        .read(serenUserId)
+        .then((row) => {
+          const view = row && viewOf(row);
+          if (view) this.deps.memory.put(view, ticket);
+          return view;
+        })
+        .finally(() => this.loading.delete(serenUserId));
+      this.loading.set(serenUserId, pending);
+    }
+    return pending;
+  }
+
+  /** Once per publisher: Google issues tokens too short for its cache TTL; each exchange then mints one. */
+  private warnShortToken(publisher: Publisher | undefined, token: AccessToken, need: LifetimeNeed, now: number) {
+    const key = publisher?.slug ?? '';
+    if (this.warnedShortTokens.has(key)) return;
+    this.warnedShortTokens.add(key);
+    this.deps.logger.warn(
+      { publisher: publisher?.slug ?? null, needed_seconds: need.minRemainingMs / 1000, token_lifetime_seconds: Math.floor((token.expiresAt - now) / 1000) },
+      publisher
+        ? `Google issues access tokens shorter than publisher "${publisher.slug}" needs (token_cache_ttl_seconds + 60 s): every exchange for it gets a freshly minted token`
+        : 'Google issues access tokens shorter than MIN_TOKEN_LIFETIME_SECONDS: every exchange without a publisher gets a freshly minted token',
+    );
+  }
+}
+
+const NONE: readonly string[] = Object.freeze([]);
+
+function answerOf(view: GrantView, token: AccessToken, now: number): ExchangeAnswer {
+  return { access_token: token.value, expires_in: expiresInSeconds(token, now), token_type: 'Bearer', scope: view.scopes.join(' ') };
+}
+
+/** Google's failure classes as SPEC §3 errors (invalid_grant is handled before, with a link). */
+export function googleFailure(err: GoogleError): ApiError {
+  if (err.kind === 'misconfigured') {
+    return new ApiError(
+      'google_client_misconfigured',
+      "Google rejected this service's OAuth client; the operators have been alerted, and your Google connection is untouched.",
+    );
+  }
+  return new ApiError(
+    'google_unavailable',
+    'Google is unavailable right now; your Google connection is untouched, retry after the indicated time.',
+    {},
+    retryAfter(err.retryAfterSeconds),
+  );
+}

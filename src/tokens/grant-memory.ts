@@ -1,0 +1,54 @@
+import type { Clock } from '../clock.js';
+import type { GrantView } from './token-store.js';
+
+/**
+ * How long this instance trusts its in-memory copy of a grant (and its cached access token)
+ * before reading the database again. Changes made on this instance (disconnect, reconnect,
+ * invalid_grant) invalidate the copy at once; changes made by another instance sharing the
+ * database are seen at most this late. Why the staleness is acceptable: what another instance
+ * can change is a disconnect or a reauthorization, after which Google itself rejects the access
+ * token we might still hand out during these seconds; and a reconnect that adds scopes is
+ * re-read at once, since an insufficient-scope or reauthorization answer always re-checks the
+ * database first.
+ */
+export const GRANT_MEMORY_TTL_MS = 2_000;
+
+/** Bounds memory for very many users; the oldest entries go first. */
+const MAX_ENTRIES = 100_000;
+
+/**
+ * Per-user copies of grants with an absolute expiry. A ticket taken before a database read
+ * is checked before its result is stored, so a read that raced an invalidation never puts the
+ * old grant back.
+ */
+export class GrantMemory {
+  private readonly entries = new Map<string, { view: GrantView; freshUntil: number }>();
+  private epoch = 0;
+
+  constructor(private readonly clock: Clock) {}
+
+  get(serenUserId: string): GrantView | undefined {
+    const entry = this.entries.get(serenUserId);
+    if (!entry) return undefined;
+    if (entry.freshUntil > this.clock()) return entry.view;
+    this.entries.delete(serenUserId);
+    return undefined;
+  }
+
+  /** Taken before reading the database; `put` ignores a result whose ticket an invalidation outdated. */
+  ticket(): number {
+    return this.epoch;
+  }
+
+  put(view: GrantView, ticket: number): void {
+    if (ticket !== this.epoch) return;
+    this.entries.delete(view.serenUserId);
+    if (this.entries.size >= MAX_ENTRIES) this.entries.delete(this.entries.keys().next().value!);
+    this.entries.set(view.serenUserId, { view, freshUntil: this.clock() + GRANT_MEMORY_TTL_MS });
+  }
+
+  invalidate(serenUserId: string): void {
+    this.epoch++;
+    this.entries.delete(serenUserId);
+  }
+}

@@ -1,0 +1,149 @@
+import type { Keyring, Sealed } from '../crypto/keyring.js';
+import type { Queryable } from '../db/database.js';
+import type { GrantStatus } from '../grants/grants.js';
+import type { AccessToken } from './lifetime.js';
+
+/** What the exchange knows about a user's grant: never the refresh token, the access token opened. */
+export interface GrantView {
+  readonly serenUserId: string;
+  readonly status: GrantStatus;
+  readonly scopes: readonly string[];
+  readonly googleSubject: string;
+  readonly token: AccessToken | undefined;
+}
+
+/** A grant row as the refresher sees it: the sealed refresh token and the lease. */
+export interface GrantRow extends GrantView {
+  readonly refreshTokenSealed: Sealed;
+  readonly leaseOwner: string | null;
+  readonly leaseUntil: number | null;
+}
+
+/** What one refresh at Google produced, ready to store. */
+export interface Refreshed {
+  readonly token: AccessToken;
+  /** Set when Google rotated the refresh token. */
+  readonly rotatedRefreshToken: string | undefined;
+  /** Set when Google said which scopes the token carries. */
+  readonly scopes: readonly string[] | undefined;
+}
+
+type Row = {
+  seren_user_id: string; status: GrantStatus; scopes: string[]; google_sub: string;
+  refresh_token_encrypted: string; access_token_encrypted: string | null; access_token_expires_at: Date | null;
+  obtained_at: Date; refresh_lease_owner: string | null; refresh_lease_until: Date | null;
+};
+
+const COLUMNS = `seren_user_id, status, scopes, google_sub, refresh_token_encrypted, access_token_encrypted,
+  access_token_expires_at, GREATEST(connected_at, last_refreshed_at) AS obtained_at, refresh_lease_owner, refresh_lease_until`;
+
+/**
+ * The exchange's storage verbs on user_google_tokens: the shared (sealed) access-token cache and
+ * the refresh lease that makes refreshes single-flight across instances sharing the database.
+ * Times are the service clock's, passed in, so every instance and every test agrees on "now".
+ */
+export class TokenStore {
+  constructor(
+    private readonly db: Queryable,
+    private readonly keyring: Keyring,
+  ) {}
+
+  async read(serenUserId: string): Promise<GrantRow | undefined> {
+    const [row] = await this.db.query<Row>(`SELECT ${COLUMNS} FROM user_google_tokens WHERE seren_user_id = $1`, [serenUserId]);
+    return row && this.open(row);
+  }
+
+  /**
+   * Takes the refresh lease when it is free, expired or already ours; returns the row as it is
+   * now (the caller re-checks freshness: someone may have refreshed while it waited).
+   */
+  async tryLease(serenUserId: string, owner: string, now: number, leaseMs: number): Promise<GrantRow | undefined> {
+    const [row] = await this.db.query<Row>(
+      `UPDATE user_google_tokens SET refresh_lease_owner = $2, refresh_lease_until = $3
+        WHERE seren_user_id = $1 AND status = 'active'
+          AND (refresh_lease_until IS NULL OR refresh_lease_until <= $4 OR refresh_lease_owner = $2)
+        RETURNING ${COLUMNS}`,
+      [serenUserId, owner, new Date(now + leaseMs), new Date(now)],
+    );
+    return row && this.open(row);
+  }
+
+  async renewLease(serenUserId: string, owner: string, until: number): Promise<void> {
+    await this.db.query(
+      'UPDATE user_google_tokens SET refresh_lease_until = $3 WHERE seren_user_id = $1 AND refresh_lease_owner = $2',
+      [serenUserId, owner, new Date(until)],
+    );
+  }
+
+  async releaseLease(serenUserId: string, owner: string): Promise<void> {
+    await this.db.query(
+      'UPDATE user_google_tokens SET refresh_lease_owner = NULL, refresh_lease_until = NULL WHERE seren_user_id = $1 AND refresh_lease_owner = $2',
+      [serenUserId, owner],
+    );
+  }
+
+  /**
+   * Stores a refresh's result and frees our lease, provided the grant is still the one refreshed
+   * (same refresh token): a grant deleted or replaced meanwhile is not overwritten.
+   */
+  async saveRefreshed(serenUserId: string, owner: string, usedRefreshToken: Sealed, r: Refreshed): Promise<GrantRow | undefined> {
+    const [row] = await this.db.query<Row>(
+      `UPDATE user_google_tokens SET
+          access_token_encrypted = $4, access_token_expires_at = $5, last_refreshed_at = $6, updated_at = $6,
+          refresh_token_encrypted = COALESCE($7, refresh_token_encrypted), scopes = COALESCE($8, scopes),
+          refresh_lease_owner = CASE WHEN refresh_lease_owner = $2 THEN NULL ELSE refresh_lease_owner END,
+          refresh_lease_until = CASE WHEN refresh_lease_owner = $2 THEN NULL ELSE refresh_lease_until END
+        WHERE seren_user_id = $1 AND refresh_token_encrypted = $3 AND status = 'active'
+        RETURNING ${COLUMNS}`,
+      [
+        serenUserId, owner, usedRefreshToken,
+        this.keyring.seal(r.token.value, serenUserId), new Date(r.token.expiresAt), new Date(r.token.obtainedAt),
+        r.rotatedRefreshToken === undefined ? null : this.keyring.seal(r.rotatedRefreshToken, serenUserId),
+        r.scopes === undefined ? null : [...r.scopes],
+      ],
+    );
+    return row && this.open(row);
+  }
+
+  /**
+   * Google answered invalid_grant for this refresh token: the grant is unusable until the user
+   * reconnects. Guarded by the refresh token used, so a reconnect that raced the refresh is spared.
+   */
+  async markReauthorizationRequired(serenUserId: string, usedRefreshToken: Sealed, now: number): Promise<boolean> {
+    const rows = await this.db.query(
+      `UPDATE user_google_tokens SET status = 'reauthorization_required', access_token_encrypted = NULL,
+          access_token_expires_at = NULL, refresh_lease_owner = NULL, refresh_lease_until = NULL, updated_at = $3
+        WHERE seren_user_id = $1 AND refresh_token_encrypted = $2 RETURNING 1`,
+      [serenUserId, usedRefreshToken, new Date(now)],
+    );
+    return rows.length > 0;
+  }
+
+  openRefreshToken(row: GrantRow): string {
+    return this.keyring.open(row.refreshTokenSealed, row.serenUserId);
+  }
+
+  /** A cached access token that cannot be opened (its key was removed) is no cache: the next exchange refreshes. */
+  private openAccessToken(r: Row): AccessToken | undefined {
+    if (!r.access_token_encrypted || !r.access_token_expires_at) return undefined;
+    try {
+      const value = this.keyring.open(r.access_token_encrypted, r.seren_user_id);
+      return { value, expiresAt: r.access_token_expires_at.getTime(), obtainedAt: r.obtained_at.getTime() };
+    } catch {
+      return undefined;
+    }
+  }
+
+  private open(r: Row): GrantRow {
+    return {
+      serenUserId: r.seren_user_id,
+      status: r.status,
+      scopes: r.scopes,
+      googleSubject: r.google_sub,
+      token: this.openAccessToken(r),
+      refreshTokenSealed: r.refresh_token_encrypted as Sealed,
+      leaseOwner: r.refresh_lease_owner,
+      leaseUntil: r.refresh_lease_until?.getTime() ?? null,
+    };
+  }
+}
