@@ -10,19 +10,42 @@ import * as client from 'openid-client';
  */
 export type GoogleFailureKind = 'invalid_grant' | 'misconfigured' | 'unavailable' | 'invalid_response' | 'rejected';
 
+/** Why Google is `unavailable`: only server errors and broken connections are worth an immediate retry. */
+export type UnavailableReason = 'server_error' | 'unreachable' | 'timeout' | 'rate_limited' | 'busy';
+
+export interface GoogleErrorDetails {
+  /** Google's OAuth `error` code, when it sent one. */
+  oauthError?: string | undefined;
+  /** Seconds Google asked us to wait (429/503 Retry-After). */
+  retryAfterSeconds?: number | undefined;
+  /** Set with kind `unavailable`. */
+  reason?: UnavailableReason;
+}
+
 export class GoogleError extends Error {
+  readonly oauthError: string | undefined;
+  readonly retryAfterSeconds: number | undefined;
+  readonly reason: UnavailableReason | undefined;
+
   constructor(
     readonly kind: GoogleFailureKind,
     message: string,
-    /** Google's OAuth `error` code, when it sent one. */
-    readonly oauthError?: string,
-    /** Seconds Google asked us to wait (429/503 Retry-After). */
-    readonly retryAfterSeconds?: number,
+    details: GoogleErrorDetails = {},
   ) {
     super(message);
     this.name = 'GoogleError';
+    this.oauthError = details.oauthError;
+    this.retryAfterSeconds = details.retryAfterSeconds;
+    this.reason = details.reason;
   }
 }
+
+const unavailableByStatus = (operation: string, status: number, retryAfterSeconds: number | undefined, oauthError?: string) =>
+  new GoogleError('unavailable', `${operation}: Google answered HTTP ${status}`, {
+    oauthError,
+    retryAfterSeconds,
+    reason: status === 429 ? 'rate_limited' : 'server_error',
+  });
 
 const retryAfterOf = (res: unknown) => {
   const value = res instanceof Response ? Number(res.headers.get('retry-after')) : NaN;
@@ -34,30 +57,31 @@ export function classifyGoogleFailure(err: unknown, operation: string): GoogleEr
   if (err instanceof GoogleError) return err;
   if (err instanceof client.ResponseBodyError) {
     const retry = retryAfterOf(err.response);
-    if (err.status >= 500 || err.status === 429) return new GoogleError('unavailable', `${operation}: Google answered HTTP ${err.status}`, err.error, retry);
-    if (err.error === 'invalid_grant') return new GoogleError('invalid_grant', `${operation}: Google refused the grant (invalid_grant)`, err.error);
-    if (err.error === 'invalid_client' || err.error === 'unauthorized_client') {
-      return new GoogleError('misconfigured', `${operation}: Google rejected our OAuth client (${err.error})`, err.error);
+    if (err.status >= 500 || err.status === 429) return unavailableByStatus(operation, err.status, retry, err.error);
+    const oauthError = err.error;
+    if (oauthError === 'invalid_grant') return new GoogleError('invalid_grant', `${operation}: Google refused the grant (invalid_grant)`, { oauthError });
+    if (oauthError === 'invalid_client' || oauthError === 'unauthorized_client') {
+      return new GoogleError('misconfigured', `${operation}: Google rejected our OAuth client (${oauthError})`, { oauthError });
     }
-    return new GoogleError('rejected', `${operation}: Google answered ${err.error}`, err.error);
+    return new GoogleError('rejected', `${operation}: Google answered ${oauthError}`, { oauthError });
   }
   if (err instanceof client.ClientError) {
     const status = err.cause instanceof Response ? err.cause.status : undefined;
-    if (err.code === 'OAUTH_TIMEOUT') return new GoogleError('unavailable', `${operation}: Google timed out`);
-    if (status !== undefined && (status >= 500 || status === 429)) {
-      return new GoogleError('unavailable', `${operation}: Google answered HTTP ${status}`, undefined, retryAfterOf(err.cause));
-    }
+    if (err.code === 'OAUTH_TIMEOUT') return new GoogleError('unavailable', `${operation}: Google timed out`, { reason: 'timeout' });
+    if (status !== undefined && (status >= 500 || status === 429)) return unavailableByStatus(operation, status, retryAfterOf(err.cause));
     if (status === 401) return new GoogleError('misconfigured', `${operation}: Google rejected our OAuth client (HTTP 401)`);
     return new GoogleError('invalid_response', `${operation}: ${err.message}`);
   }
   // fetch() failures (undici says 'fetch failed'): refused connection, DNS, reset, TLS.
-  if ((err instanceof TypeError && err.message === 'fetch failed') || (err instanceof Error && err.name === 'TimeoutError')) {
-    return new GoogleError('unavailable', `${operation}: Google is unreachable`);
+  if (err instanceof Error && err.name === 'TimeoutError') return new GoogleError('unavailable', `${operation}: Google timed out`, { reason: 'timeout' });
+  if (err instanceof TypeError && err.message === 'fetch failed') {
+    return new GoogleError('unavailable', `${operation}: Google is unreachable`, { reason: 'unreachable' });
   }
   if (err instanceof client.WWWAuthenticateChallengeError) {
-    const kind = err.status === 401 ? 'misconfigured' : err.status >= 500 || err.status === 429 ? 'unavailable' : 'rejected';
+    if (err.status >= 500 || err.status === 429) return unavailableByStatus(operation, err.status, undefined);
+    const kind = err.status === 401 ? 'misconfigured' : 'rejected';
     return new GoogleError(kind, `${operation}: Google answered HTTP ${err.status} with an authentication challenge`);
   }
-  if (err instanceof client.AuthorizationResponseError) return new GoogleError('rejected', `${operation}: ${err.error}`, err.error);
+  if (err instanceof client.AuthorizationResponseError) return new GoogleError('rejected', `${operation}: ${err.error}`, { oauthError: err.error });
   return new GoogleError('invalid_response', `${operation}: ${err instanceof Error ? err.message : String(err)}`);
 }

@@ -94,12 +94,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     });
   }
 
+  const grants = new Grants(deps.db, deps.keyring, deps.clock);
+  const connectTokens = new ConnectTokens(deps.db, deps.clock, config.connectTokenTtlSeconds, config.publicUrl);
   const ctx: AppContext = {
     ...deps,
-    grants: new Grants(deps.db, deps.keyring, deps.clock),
-    connectTokens: new ConnectTokens(deps.db, deps.clock, config.connectTokenTtlSeconds, config.publicUrl),
+    grants,
+    connectTokens,
     flows: new OAuthFlows(deps.db, deps.keyring, deps.clock),
-    tokenServices: createTokenServices(app, deps),
+    tokenServices: createTokenServices(app, deps, { grants, connectTokens }),
   };
 
   await registerOpenApi(app, config.publicUrl, EMULATOR_PREFIX);

@@ -20,13 +20,12 @@ export const GOOGLE_RETRY: RetryPolicy = Object.freeze({ maxAttempts: 3, baseDel
 export type FailureClass = 'invalid_grant' | 'misconfigured' | 'unavailable' | 'rate_limited' | 'invalid_response' | 'rejected';
 
 export function failureClass(err: GoogleError): FailureClass {
-  if (err.kind !== 'unavailable') return err.kind;
-  // classifyGoogleFailure keeps no status; its message names HTTP 429, and Retry-After means "not before".
-  return err.retryAfterSeconds !== undefined || /\bHTTP 429\b/.test(err.message) ? 'rate_limited' : 'unavailable';
+  return err.reason === 'rate_limited' ? 'rate_limited' : err.kind;
 }
 
+/** A server error or a broken connection, without a Retry-After that says "not before". */
 const isRetryable = (err: unknown) =>
-  err instanceof GoogleError && failureClass(err) === 'unavailable' && !/timed out/.test(err.message);
+  err instanceof GoogleError && (err.reason === 'server_error' || err.reason === 'unreachable') && err.retryAfterSeconds === undefined;
 
 export async function withRetries<T>(
   call: () => Promise<T>,

@@ -92,7 +92,7 @@ export class Refresher {
       if (leased) {
         if (++leases > MAX_LEASED_ATTEMPTS) {
           await store.releaseLease(serenUserId, this.owner);
-          throw new GoogleError('unavailable', 'refresh: the grant kept changing while it was refreshed');
+          throw new GoogleError('unavailable', 'refresh: the grant kept changing while it was refreshed', { reason: 'busy' });
         }
         // Re-read freshness under the lease: another instance may have refreshed while we queued.
         if (leased.token && satisfies(leased.token, need, clock())) {
@@ -111,7 +111,7 @@ export class Refresher {
         waiting = true;
         metrics.singleFlightWaiters.inc({ scope: 'lease' });
       }
-      if (performance.now() > giveUpAt) throw new GoogleError('unavailable', 'refresh: another instance has held the refresh lease too long');
+      if (performance.now() > giveUpAt) throw new GoogleError('unavailable', 'refresh: another instance has held the refresh lease too long', { reason: 'busy' });
       await sleep(LEASE_POLL_MS + Math.random() * LEASE_POLL_MS);
     }
   }

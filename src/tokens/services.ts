@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import { ConnectTokens } from '../connect/connect-tokens.js';
-import { Grants } from '../grants/grants.js';
+import type { ConnectTokens } from '../connect/connect-tokens.js';
+import type { Grants } from '../grants/grants.js';
 import type { AppDeps } from '../http/app.js';
 import { userRateLimit } from '../http/user-rate-limit.js';
 import { Metrics } from '../metrics/metrics.js';
@@ -34,14 +34,17 @@ declare module 'fastify' {
 }
 
 /** Builds the token services on the root app: starts the revocation worker with the app, stops it on close. */
-export function createTokenServices(app: FastifyInstance, deps: AppDeps): TokenServices {
+export function createTokenServices(
+  app: FastifyInstance,
+  deps: AppDeps,
+  { grants, connectTokens }: { grants: Grants; connectTokens: ConnectTokens },
+): TokenServices {
   const { db, keyring, clock, logger, google, config } = deps;
   const metrics = new Metrics();
   const upstream = new UpstreamReporter(db, metrics, logger, clock);
   const store = new TokenStore(db, keyring);
   const memory = new GrantMemory(clock);
   const refresher = new Refresher({ db, store, memory, google, clock, metrics, logger, upstream });
-  const connectTokens = new ConnectTokens(db, clock, config.connectTokenTtlSeconds, config.publicUrl);
   const tokens = new TokenExchange({
     store, memory, refresher, clock, metrics, logger,
     links: new ConnectLinks(connectTokens, config.catalog),
@@ -50,7 +53,7 @@ export function createTokenServices(app: FastifyInstance, deps: AppDeps): TokenS
   const queue = new PendingRevocations(db);
   const revoker = new Revoker({ db, queue, keyring, google, clock, metrics, logger, upstream });
   const disconnects = new Disconnector({
-    db, grants: new Grants(db, keyring, clock), queue, revoker, clock, logger,
+    db, grants, queue, revoker, clock, logger,
     forget: (serenUserId) => tokens.forget(serenUserId),
   });
   const revocations = new RevocationWorker(queue, revoker, clock, logger);

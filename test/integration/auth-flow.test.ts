@@ -134,6 +134,19 @@ describe('the browser flow (SPEC §4)', () => {
     expect(second.refresh_token_encrypted).not.toBe(first.refresh_token_encrypted);
   });
 
+  it('an exchange right after reconnecting to another account returns the new account\'s token (regression: stale memory)', async () => {
+    const user = flow.user('sk_flow_reconnect_exchange');
+    const exchange = async () =>
+      (await (await fetch(`${h.url}/token/exchange`, { method: 'POST', headers: { authorization: `Bearer ${user.key}` } })).json()).access_token as string;
+    h.google.controls.nextConsent({ email: 'old-account@example.com' });
+    expect((await flow.connect(new Browser(), user.key)).status).toBe(200);
+    expect(h.google.controls.accessTokenInfo(await exchange())?.email).toBe('old-account@example.com');
+
+    h.google.controls.nextConsent({ email: 'new-account@example.com' });
+    expect((await flow.connect(new Browser(), user.key)).status).toBe(200);
+    expect(h.google.controls.accessTokenInfo(await exchange())?.email).toBe('new-account@example.com');
+  });
+
   it('reconnecting the same account without a new refresh token keeps the stored one', async () => {
     const user = flow.user('sk_flow_keep_rt');
     expect((await flow.connect(new Browser(), user.key, 'gmail')).status).toBe(200);

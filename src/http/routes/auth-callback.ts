@@ -77,6 +77,8 @@ async function completeConnection(ctx: AppContext, reply: FastifyReply, checked:
     return sendPage(reply, missingRefreshTokenPage({ googleEmail: redeemed.googleEmail, retry: await retry(flow.requestedScopes) }));
   }
 
+  // This instance's memory of the old grant must not outlive the reconnection.
+  ctx.tokenServices.tokens.forget(flow.serenUserId);
   const outcome = grantOutcome(ctx.config.catalog, flow.requestedScopes, redeemed.grantedScopes);
   await recordAudit(ctx.db, 'grant.connected', flow.serenUserId, {
     google_email: redeemed.googleEmail ?? null,
