@@ -9,7 +9,8 @@
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import Fastify from 'fastify';
-import { BenchClock, type Instance, connectedUser, openWorldDatabase, startInstance, startWorld } from './world.js';
+import { AdjustableClock } from '../src/clock.js';
+import { type Instance, connectedUser, openWorldDatabase, startInstance, startWorld } from './world.js';
 
 const [mode = 'baseline', arg] = process.argv.slice(2);
 const databaseUrl = process.env.BENCH_DATABASE_URL || undefined;
@@ -28,7 +29,7 @@ async function baseline() {
 
 async function service(userCount: number) {
   const world = await startWorld({ databaseUrl, logLevel });
-  const clock = new BenchClock();
+  const clock = new AdjustableClock();
   const db = await openWorldDatabase(world);
   const instance = await startInstance(world, db, clock);
   const keys: string[] = [];
@@ -43,7 +44,7 @@ async function service(userCount: number) {
 
 async function burst(n: number) {
   const world = await startWorld({ databaseUrl, logLevel });
-  const clock = new BenchClock();
+  const clock = new AdjustableClock();
   // Embedded: both instances share the one PGlite handle (it belongs to one process); PostgreSQL: a pool each.
   const dbA = await openWorldDatabase(world);
   const dbB = databaseUrl ? await openWorldDatabase(world) : dbA;

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
+import { AdjustableClock } from '../src/clock.js';
 import { type Config, parseConfig } from '../src/config/config.js';
 import { Keyring, generateKeySpec } from '../src/crypto/keyring.js';
 import { type Database, openDatabase } from '../src/db/database.js';
@@ -19,15 +20,6 @@ export const BENCH_CLIENT = { clientId: 'bench-client.apps.googleusercontent.com
 
 /** A publisher whose cache TTL no token can satisfy: every exchange for it refreshes at Google (the cold path). */
 export const COLD_PUBLISHER = 'bench-cold';
-
-/** A clock the benchmark can move, like the tests' (starts at the real time). */
-export class BenchClock {
-  private offset = 0;
-  readonly now = () => Date.now() + this.offset;
-  advance(seconds: number) {
-    this.offset += seconds * 1000;
-  }
-}
 
 /** Upstreams and settings shared by the service instances of one scenario. */
 export interface World {
@@ -93,7 +85,7 @@ export interface Instance {
  * buildApp, listen), but on a database handle the caller may share between instances: two
  * instances in one process can then share even the embedded database.
  */
-export async function startInstance(world: World, db: Database, clock: BenchClock): Promise<Instance> {
+export async function startInstance(world: World, db: Database, clock: AdjustableClock): Promise<Instance> {
   const config = parseConfig({ ...world.env, PORT: '0', PUBLIC_URL: 'http://127.0.0.1' });
   await migrate(db);
   const google = new GoogleClient({
@@ -113,7 +105,7 @@ export const openWorldDatabase = (world: World) => openDatabase({ url: world.env
 
 let users = 0;
 /** A Seren user with a connected Google account; returns its API key. */
-export async function connectedUser(world: World, instance: Instance, clock: BenchClock): Promise<string> {
+export async function connectedUser(world: World, instance: Instance, clock: AdjustableClock): Promise<string> {
   const key = `sk_bench_${process.pid}_${++users}_${Math.random().toString(36).slice(2)}`;
   world.seren.addUser(key, { id: `bench-${process.pid}-${Date.now()}-${users}` });
   const id = world.seren.users.get(key)!.id;

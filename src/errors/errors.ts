@@ -12,7 +12,6 @@ export const ERROR_STATUS = {
   google_unavailable: 503,
   seren_unavailable: 503,
   google_client_misconfigured: 500,
-  service_unavailable: 503,
   internal_error: 500,
 } as const;
 

@@ -4,14 +4,15 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { FlowSecrets } from '../../src/flows/flows.js';
 import { AuthFlow } from '../support/auth-flow.js';
 import { Browser, formTo } from '../../src/demo/browser.js';
-import { type Harness, startHarness } from '../support/harness.js';
+import { type Harness, TEST_CLIENT, startHarness } from '../support/harness.js';
 
 /** Each known attack on the browser flow (issue 3), one test each; none may store a grant. */
 describe('attacks on the browser flow', () => {
   let h: Harness;
   let flow: AuthFlow;
   beforeAll(async () => {
-    h = await startHarness({ env: { AUTH_RATE_LIMIT_PER_MINUTE: '10000' } });
+    // Trace: the most the service ever logs; not even then may a secret appear.
+    h = await startHarness({ env: { AUTH_RATE_LIMIT_PER_MINUTE: '10000' }, logLevel: 'trace' });
     flow = new AuthFlow(h);
   });
   afterAll(() => h?.close());
@@ -361,6 +362,7 @@ describe('attacks on the browser flow', () => {
         code: callback.searchParams.get('code')!,
         refreshToken: keyring.open(row.refresh_token_encrypted, user.id),
         accessToken: keyring.open(row.access_token_encrypted!, user.id),
+        clientSecret: TEST_CLIENT.clientSecret,
       };
       const logs = h.logs.join('\n');
       expect(logs).toContain('/auth/google/callback'); // requests are logged, just not their secrets

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiError } from '../../src/errors/errors.js';
 import { DevIdentityResolver, HttpIdentityResolver } from '../../src/seren/identity.js';
-import { TestClock } from '../support/harness.js';
+import { AdjustableClock } from '../../src/clock.js';
 import { SerenStandIn } from '../support/seren.js';
 
 const codeOf = async (p: Promise<unknown>) => {
@@ -16,7 +16,7 @@ const codeOf = async (p: Promise<unknown>) => {
 
 describe('Seren identity', () => {
   const seren = new SerenStandIn();
-  const clock = new TestClock();
+  const clock = new AdjustableClock();
   beforeAll(() => seren.start());
   afterAll(() => seren.close());
 

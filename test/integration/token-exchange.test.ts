@@ -8,7 +8,7 @@ const CALENDAR = ['https://www.googleapis.com/auth/calendar', 'https://www.googl
 describe('POST /token/exchange', () => {
   let h: Harness;
   beforeAll(async () => {
-    h = await startHarness();
+    h = await startHarness({ logLevel: 'trace' }); // the most the service ever logs
   });
   afterAll(() => h?.close());
 

@@ -1,3 +1,4 @@
+import { AdjustableClock } from '../../src/clock.js';
 import { parseConfig, type Config } from '../../src/config/config.js';
 import { generateKeySpec } from '../../src/crypto/keyring.js';
 import { GoogleEmulator, type EmulatorOptions } from '../../src/emulator/index.js';
@@ -10,15 +11,6 @@ import { SerenStandIn } from './seren.js';
 export { freePort };
 
 export const TEST_CLIENT = { clientId: 'test-client.apps.googleusercontent.com', clientSecret: 'test-client-secret-XYZ' };
-
-/** A clock tests move by hand; it starts at the real time (openid-client checks ID tokens against it). */
-export class TestClock {
-  private offset = 0;
-  readonly now = () => Date.now() + this.offset;
-  advance(seconds: number) {
-    this.offset += seconds * 1000;
-  }
-}
 
 export interface HarnessOptions {
   env?: Record<string, string>;
@@ -42,7 +34,7 @@ export interface Harness {
   google: GoogleEmulator;
   seren: SerenStandIn;
   storage: TestStorage;
-  clock: TestClock;
+  clock: AdjustableClock;
   /** Every log line the service wrote, as JSON text. */
   logs: string[];
   close(): Promise<void>;
@@ -70,7 +62,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   });
   const logs: string[] = [];
   const logger = createLogger(opts.logLevel ?? 'debug', { write: (line: string) => void logs.push(line) });
-  const clock = new TestClock();
+  const clock = new AdjustableClock();
   const service = await startService(config, { logger, clock: clock.now });
   // Discovery runs in the background; tests want it loaded.
   await waitFor(async () => (await fetch(`${service.url}/ready`)).ok, 'service /ready');
