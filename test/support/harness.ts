@@ -21,6 +21,8 @@ export interface HarnessOptions {
   google?: GoogleEmulator;
   seren?: SerenStandIn;
   logLevel?: string;
+  /** Adjusts the parsed config (e.g. strict mode, which parseConfig refuses with the http:// emulator). */
+  configure?: (config: Config) => Config;
 }
 
 /**
@@ -49,7 +51,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   if (ownSeren) await seren.start();
   const storage = opts.storage ?? (await freshStorage());
   const port = await freePort();
-  const config = parseConfig({
+  const parsed = parseConfig({
     PORT: String(port),
     PUBLIC_URL: `http://127.0.0.1:${port}`,
     GOOGLE_CLIENT_ID: TEST_CLIENT.clientId,
@@ -60,12 +62,14 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     ...storage.env,
     ...opts.env,
   });
+  const config = opts.configure ? opts.configure(parsed) : parsed;
   const logs: string[] = [];
   const logger = createLogger(opts.logLevel ?? 'debug', { write: (line: string) => void logs.push(line) });
   const clock = new AdjustableClock();
   const service = await startService(config, { logger, clock: clock.now });
   // Discovery runs in the background; tests want it loaded.
-  await waitFor(async () => (await fetch(`${service.url}/ready`)).ok, 'service /ready');
+  // (as if through a TLS proxy, for strict-mode harnesses)
+  await waitFor(async () => (await fetch(`${service.url}/ready`, { headers: { 'x-forwarded-proto': 'https' } })).ok, 'service /ready');
   return {
     url: service.url,
     config,
