@@ -38,6 +38,18 @@ describe('the connect flow in a real browser', () => {
   const grantCount = async () => (await h.service.db.query<{ n: number }>('SELECT COUNT(*)::int AS n FROM user_google_tokens'))[0]!.n;
   const heading = (page: Page) => page.locator('h1').innerText();
 
+  /** Continue on the confirm page (or any page's start-again button) and land at Google's consent page. */
+  async function toGoogle(page: Page, button = 'Continue to Google') {
+    await page.getByRole('button', { name: button }).click();
+    await page.waitForURL(/\/o\/oauth2\/v2\/auth/);
+  }
+
+  /** Answer Google's consent page and land back on our callback. */
+  async function answerGoogle(page: Page, button: 'Allow' | 'Cancel') {
+    await page.getByRole('button', { name: button }).click();
+    await page.waitForURL(/\/auth\/google\/callback/);
+  }
+
   it('full consent: open the link, Continue, Allow: three actions to a success page and a working exchange', async () => {
     const link = await notConnectedUser('sk_e2e_full', 'Ada Lovelace');
     const page = await browser.newPage();
@@ -73,21 +85,17 @@ describe('the connect flow in a real browser', () => {
     const link = await notConnectedUser('sk_e2e_partial', 'Grace Hopper');
     const page = await browser.newPage();
     await page.goto(link);
-    await page.getByRole('button', { name: 'Continue to Google' }).click();
-    await page.waitForURL(/\/o\/oauth2\/v2\/auth/);
+    await toGoogle(page);
     // A Google account of its own: an account that granted everything before would get it all again (include_granted_scopes).
     await page.locator('input[name="email"]').fill('grace@example.com');
     await page.locator('input[value="https://www.googleapis.com/auth/gmail.send"]').uncheck();
-    await page.getByRole('button', { name: 'Allow' }).click();
-    await page.waitForURL(/\/auth\/google\/callback/);
+    await answerGoogle(page, 'Allow');
     expect(await heading(page)).toBe('Some permissions were not granted');
     await browser.screenshot(page, '4-partial');
     expect((await exchange('sk_e2e_partial')).status).toBe(401);
 
-    await page.getByRole('button', { name: 'Grant the missing permissions' }).click();
-    await page.waitForURL(/\/o\/oauth2\/v2\/auth/);
-    await page.getByRole('button', { name: 'Allow' }).click();
-    await page.waitForURL(/\/auth\/google\/callback/);
+    await toGoogle(page, 'Grant the missing permissions');
+    await answerGoogle(page, 'Allow');
     expect(await heading(page)).toBe('Google account connected');
     expect((await exchange('sk_e2e_partial')).status).toBe(200);
     await page.close();
@@ -105,10 +113,8 @@ describe('the connect flow in a real browser', () => {
 
     // The link was not consumed by opening or cancelling: the user may still go on, and deny at Google.
     await page.goto(link);
-    await page.getByRole('button', { name: 'Continue to Google' }).click();
-    await page.waitForURL(/\/o\/oauth2\/v2\/auth/);
-    await page.getByRole('button', { name: 'Cancel' }).click();
-    await page.waitForURL(/\/auth\/google\/callback/);
+    await toGoogle(page);
+    await answerGoogle(page, 'Cancel');
     expect(await heading(page)).toBe('Nothing was connected');
     await browser.screenshot(page, '6-denied');
     expect(await grantCount()).toBe(before);
@@ -120,10 +126,8 @@ describe('the connect flow in a real browser', () => {
     const link = await notConnectedUser('sk_e2e_phone', 'Katherine Johnson');
     const page = await browser.newPage({ width: 375, height: 667 });
     await page.goto(link);
-    await page.getByRole('button', { name: 'Continue to Google' }).click();
-    await page.waitForURL(/\/o\/oauth2\/v2\/auth/);
-    await page.getByRole('button', { name: 'Allow' }).click();
-    await page.waitForURL(/\/auth\/google\/callback/);
+    await toGoogle(page);
+    await answerGoogle(page, 'Allow');
     expect(await heading(page)).toBe('Google account connected');
     await browser.screenshot(page, '7-success-phone');
     // Nothing scrolls sideways, and every piece of text lies within the screen's width.
