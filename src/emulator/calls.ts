@@ -9,6 +9,8 @@ export const ENDPOINT_NAMES = [
   'revoke',
   'userinfo',
   'gmail',
+  'risc_configuration',
+  'risc_management',
 ] as const;
 
 export type EndpointName = (typeof ENDPOINT_NAMES)[number];

@@ -5,6 +5,7 @@ import type { FailureInjector } from './failures.js';
 import type { GrantStore } from './grants.js';
 import type { IdTokenTamper } from './id-token.js';
 import type { SigningKeys } from './keys.js';
+import type { RiscStream } from './risc-stream.js';
 import type { EmulatorAccount, ResolvedOptions } from './options.js';
 
 /** Test switches; mutated by `controls`, read by the routes. */
@@ -32,6 +33,8 @@ export interface EmulatorContext {
   readonly failures: FailureInjector;
   readonly calls: CallCounters;
   readonly switches: Switches;
+  /** Cross-Account Protection: service accounts, the event stream, deliveries. */
+  readonly risc: RiscStream;
 }
 
 /** Joins an issuer and an endpoint path: `http://h/_google` + `/token`. */
@@ -50,4 +53,10 @@ export const PATHS = {
   userinfo: '/v1/userinfo',
   gmailProfile: '/gmail/v1/users/me/profile',
   control: '/_control',
+  riscConfiguration: '/.well-known/risc-configuration',
+  riscStream: '/risc/v1beta/stream',
+  riscStreamUpdate: '/risc/v1beta/stream:update',
+  riscVerify: '/risc/v1beta/stream:verify',
+  riscStatus: '/risc/v1beta/stream/status',
+  riscStatusUpdate: '/risc/v1beta/stream/status:update',
 } as const;

@@ -5,6 +5,8 @@ import type { FailEndpoint, Failure } from './failures.js';
 import type { TokenState } from './grants.js';
 import type { IdTokenTamper } from './id-token.js';
 import type { EmulatorAccount } from './options.js';
+import { type PushRequest, type PushResult, pushSecurityEvent } from './risc-push.js';
+import type { Delivery, ServiceAccountKey, ServiceAccountOptions, StreamConfig } from './risc-stream.js';
 
 export interface GrantInfo {
   clientId: string;
@@ -59,6 +61,14 @@ export interface EmulatorControls {
   accessTokenInfo(token: string): TokenInfo | undefined;
   /** All switches back to their initial values, failures cleared, counters zeroed. Grants and tokens stay. */
   reset(): void;
+  /** Cross-Account Protection: a service account of the project, and its key file (as the console downloads it). */
+  createServiceAccount(opts?: ServiceAccountOptions): Promise<ServiceAccountKey>;
+  /** Signs a security event about an account (or token) and pushes it to a receiver; see PushRequest. */
+  pushSecurityEvent(req: PushRequest): Promise<PushResult>;
+  /** The stream configuration `stream:update` stored, if any. */
+  riscStream(): StreamConfig | undefined;
+  /** Every SET pushed so far, with the receiver's answer. */
+  riscDeliveries(): Delivery[];
 }
 
 export function createControls(ctx: EmulatorContext): EmulatorControls {
@@ -128,6 +138,10 @@ export function createControls(ctx: EmulatorContext): EmulatorControls {
       ctx.failures.clear();
       resetCallCounters(ctx.calls);
     },
+    createServiceAccount: (opts = {}) => ctx.risc.createServiceAccount(opts, `${ctx.issuer()}/token`),
+    pushSecurityEvent: (req) => pushSecurityEvent(ctx, req),
+    riscStream: () => ctx.risc.config,
+    riscDeliveries: () => ctx.risc.deliveries,
   };
 }
 

@@ -10,6 +10,7 @@ import type { EmulatorControls } from './controls.js';
 import { FailureInjector } from './failures.js';
 import { GrantStore } from './grants.js';
 import { SigningKeys } from './keys.js';
+import { RiscStream } from './risc-stream.js';
 import { normalizeIssuer, resolveOptions } from './options.js';
 import type { EmulatorOptions, ResolvedOptions } from './options.js';
 import { createEmulatorPlugin } from './plugin.js';
@@ -55,6 +56,7 @@ export class GoogleEmulator {
       failures: new FailureInjector(),
       calls: this.calls,
       switches,
+      risc: new RiscStream(),
     };
     this.controls = createControls(this.#ctx);
     this.plugin = createEmulatorPlugin(this.#ctx, this.controls, { standalone: false, hasIssuer: () => this.#issuer !== undefined });

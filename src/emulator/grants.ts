@@ -1,4 +1,5 @@
 import type { Account } from './accounts.js';
+import { createHash } from 'node:crypto';
 import { randomToken, sha256 } from './random.js';
 
 /** What one account has granted one client: the union of every scope consented so far. */
@@ -17,6 +18,19 @@ export interface IssuedToken {
   /** Absolute expiry in ms; refresh tokens have none. */
   readonly expiresAt: number | undefined;
   revoked: boolean;
+  /** Refresh tokens only: how a RISC `token-revoked` event names it (Google's two `token_identifier_alg`s). */
+  readonly identifiers: TokenIdentifiers | undefined;
+}
+
+/** `prefix`: the first 16 characters; `hash_base64_sha512_sha512`: base64(SHA-512(SHA-512(token))). */
+export interface TokenIdentifiers {
+  readonly prefix: string;
+  readonly hash_base64_sha512_sha512: string;
+}
+
+export function tokenIdentifiers(token: string): TokenIdentifiers {
+  const inner = createHash('sha512').update(token, 'utf8').digest();
+  return { prefix: token.slice(0, 16), hash_base64_sha512_sha512: createHash('sha512').update(inner).digest('base64') };
 }
 
 export type TokenState = 'active' | 'expired' | 'revoked';
@@ -45,7 +59,8 @@ export class GrantStore {
   issue(kind: IssuedToken['kind'], grant: Grant, scopes: readonly string[], ttlSeconds?: number): string {
     const token = kind === 'access' ? `ya29.emu_${randomToken()}` : `1//emu_${randomToken()}`;
     const expiresAt = ttlSeconds === undefined ? undefined : this.#now() + ttlSeconds * 1000;
-    this.#tokens.set(key(token), { kind, grant, scopes: [...scopes], expiresAt, revoked: false });
+    const identifiers = kind === 'refresh' ? tokenIdentifiers(token) : undefined;
+    this.#tokens.set(key(token), { kind, grant, scopes: [...scopes], expiresAt, revoked: false, identifiers });
     return token;
   }
 
@@ -69,9 +84,9 @@ export class GrantStore {
     grant.revoked = true;
   }
 
-  /** Revokes every live grant of the account, for every client; returns how many. */
-  revokeAccount(email: string): number {
-    const live = this.#grants.filter((g) => !g.revoked && g.account.email === email.toLowerCase());
+  /** Revokes every live grant of the account, for one client or every client; returns how many. */
+  revokeAccount(email: string, clientId?: string): number {
+    const live = this.liveGrants(email, clientId);
     for (const g of live) this.revokeGrant(g);
     return live.length;
   }
@@ -84,6 +99,19 @@ export class GrantStore {
       if (g && g.account.email === wanted && (clientId === undefined || g.clientId === clientId)) return g;
     }
     return undefined;
+  }
+
+  /** The most recently issued live refresh token of a grant. */
+  latestRefreshToken(grant: Grant): IssuedToken | undefined {
+    let latest: IssuedToken | undefined;
+    for (const t of this.#tokens.values()) if (t.grant === grant && t.kind === 'refresh' && this.stateOf(t) === 'active') latest = t;
+    return latest;
+  }
+
+  /** Live grants of an account, for one client or every client. */
+  liveGrants(email: string, clientId?: string): Grant[] {
+    const wanted = email.toLowerCase();
+    return this.#grants.filter((g) => !g.revoked && g.account.email === wanted && (clientId === undefined || g.clientId === clientId));
   }
 
   countLive(grant: Grant, kind: IssuedToken['kind']): number {

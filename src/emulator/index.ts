@@ -15,3 +15,7 @@ export type { CallCounters, EndpointName } from './calls.js';
 export { ENDPOINT_NAMES } from './calls.js';
 export type { TokenState } from './grants.js';
 export { GMAIL_SCOPES } from './scopes.js';
+export type { PushRequest, PushResult } from './risc-push.js';
+export type { Delivery, ServiceAccountKey, ServiceAccountOptions, StreamConfig } from './risc-stream.js';
+export type { RiscEventName, SetTamper } from './risc-set.js';
+export { PUSH_DELIVERY_METHOD, RISC_EVENT_TYPES, SET_TAMPERS } from './risc-set.js';

@@ -3,7 +3,7 @@ import type { CryptoKey, JWK, JWTPayload } from 'jose';
 
 const ALG = 'RS256';
 
-interface KeyPair {
+export interface KeyPair {
   privateKey: CryptoKey;
   publicJwk: JWK;
   kid: string;
@@ -22,6 +22,11 @@ export class SigningKeys {
     this.#current.catch(() => undefined); // surfaced on first use, not as an unhandled rejection
   }
 
+  /** The published key pair (the SET signer needs it directly, to forge SETs in each way a receiver must refuse). */
+  current(): Promise<KeyPair> {
+    return this.#current;
+  }
+
   async jwks(): Promise<{ keys: JWK[] }> {
     const { publicJwk } = await this.#current;
     return { keys: [{ ...publicJwk }] };
@@ -35,6 +40,11 @@ export class SigningKeys {
     const { privateKey, kid } = await this.#current;
     const key = rogue ? await this.#rogueKey() : privateKey;
     return new SignJWT(claims).setProtectedHeader({ alg: ALG, kid, typ: 'JWT' }).sign(key);
+  }
+
+  /** A private key Google never published, for forgeries under the real `kid`. */
+  rogueKey(): Promise<CryptoKey> {
+    return this.#rogueKey();
   }
 
   #rogueKey(): Promise<CryptoKey> {

@@ -8,6 +8,7 @@ import { registerControlRoutes } from './routes-control.js';
 import { registerDiscoveryRoutes } from './routes-discovery.js';
 import { registerResourceRoutes } from './routes-resources.js';
 import { registerRevokeRoute } from './routes-revoke.js';
+import { registerRiscRoutes } from './routes-risc.js';
 import { registerTokenRoute } from './routes-token.js';
 
 export interface EmulatorPluginOptions {
@@ -38,6 +39,7 @@ export function createEmulatorPlugin(ctx: EmulatorContext, controls: EmulatorCon
     registerTokenRoute(app, ctx);
     registerRevokeRoute(app, ctx);
     registerResourceRoutes(app, ctx);
+    registerRiscRoutes(app, ctx);
     if (opts.exposeControls ?? ctx.options.exposeControls ?? mode.standalone) registerControlRoutes(app, ctx, controls);
   };
 }

@@ -7,6 +7,7 @@ import type { EmulatorControls } from './controls.js';
 import { OAuthError } from './errors.js';
 import { FAIL_ENDPOINTS } from './failures.js';
 import { ID_TOKEN_TAMPERS } from './id-token.js';
+import { RISC_EVENT_NAMES, SET_TAMPERS } from './risc-set.js';
 
 const email = z.string().min(3).max(254);
 const failEndpoint = z.enum(FAIL_ENDPOINTS);
@@ -42,6 +43,23 @@ const schemas = {
   tamperNextIdToken: z.strictObject({ kind: z.enum(ID_TOKEN_TAMPERS).nullable() }),
   advanceClock: z.strictObject({ seconds: z.number().finite() }),
   grant: z.strictObject({ email, clientId: z.string().optional() }),
+  serviceAccount: z.strictObject({ email: email.optional(), riscAdmin: z.boolean().optional() }),
+  push: z.strictObject({
+    event: z.enum(RISC_EVENT_NAMES),
+    email: email.optional(),
+    sub: z.string().min(1).max(255).optional(),
+    clientId: z.string().optional(),
+    reason: z.string().optional(),
+    state: z.string().max(1000).optional(),
+    tokenIdentifierAlg: z.enum(['prefix', 'hash_base64_sha512_sha512']).optional(),
+    tokenIdentifier: z.string().optional(),
+    subjectFormat: z.enum(['iss-sub', 'iss_sub']).optional(),
+    eventTypeUri: z.url().optional(),
+    receiver: z.url({ protocol: /^https?$/ }).optional(),
+    jti: z.string().min(1).max(255).optional(),
+    tamper: z.enum(SET_TAMPERS).optional(),
+    applyAtGoogle: z.boolean().optional(),
+  }),
 };
 
 function parse<T>(schema: z.ZodType<T>, input: unknown): T {
@@ -68,6 +86,10 @@ function controlRoutes(app: FastifyInstance, ctx: EmulatorContext, controls: Emu
   const empty = z.strictObject({});
 
   app.get('/calls', async () => ({ ...ctx.calls }));
+  app.get('/risc/stream', async (_req, reply) => controls.riscStream() ?? reply.code(404).send({ error: 'not_found', error_description: 'No stream configured.' }));
+  app.get('/risc/deliveries', async () => controls.riscDeliveries());
+  app.post('/risc/serviceAccount', async (req) => controls.createServiceAccount(parse(schemas.serviceAccount, req.body)));
+  app.post('/risc/push', async (req) => controls.pushSecurityEvent(parse(schemas.push, req.body)));
   app.get('/grant', async (req, reply) => {
     const query = parse(schemas.grant, req.query);
     const info = controls.grantFor(query.email, query.clientId);
