@@ -92,6 +92,8 @@ describe('calls', () => {
       revoke: 0,
       userinfo: 1,
       gmail: 1,
+      risc_configuration: 0,
+      risc_management: 0,
     });
     emulator.resetCalls();
     expect(Object.values(emulator.calls).every((n) => n === 0)).toBe(true);
