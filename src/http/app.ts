@@ -1,4 +1,4 @@
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import helmet from '@fastify/helmet';
@@ -16,6 +16,7 @@ import type { Logger } from '../log/logger.js';
 import type { IdentityResolver } from '../seren/identity.js';
 import { registerErrorHandler } from './error-handler.js';
 import { registerOpenApi } from './openapi.js';
+import { registerRequestIds, requestIdFor } from './request-id.js';
 import { authRoutes } from './routes/auth.js';
 import { connectLinkRoute } from './routes/connect-link.js';
 import { healthRoutes } from './routes/health.js';
@@ -71,7 +72,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // A client that never finishes its request must not hold a worker forever.
     requestTimeout: 30_000,
     return503OnClosing: true,
+    genReqId: requestIdFor,
+    logController: new LogController({ requestIdLogLabel: 'request_id' }),
   });
+  registerRequestIds(app);
 
   await app.register(helmet, {
     contentSecurityPolicy: { useDefaults: false, directives: CONTENT_SECURITY_POLICY },

@@ -1,4 +1,5 @@
 import pino, { type DestinationStream, type Logger } from 'pino';
+import { currentRequestId } from './request-context.js';
 
 export type { Logger };
 
@@ -39,11 +40,25 @@ function serializeError(err: unknown) {
   };
 }
 
+const { chindingsSym } = pino.symbols;
+
+/**
+ * `request_id` on a line written while a request is served, unless the logger already binds it
+ * (Fastify's `request.log` does): the token services log through the root logger.
+ */
+function requestIdMixin(_fields: object, _level: number, logger: Logger): { request_id?: string } {
+  const id = currentRequestId();
+  if (id === undefined) return {};
+  const bindings = (logger as unknown as Record<symbol, string | undefined>)[chindingsSym];
+  return bindings?.includes('"request_id":') ? {} : { request_id: id };
+}
+
 export function createLogger(level: string, destination?: DestinationStream): Logger {
   return pino(
     {
       level,
       base: { service: 'seren-google-auth' },
+      mixin: requestIdMixin,
       redact: { paths: REDACT_PATHS, censor: '[redacted]' },
       serializers: {
         err: serializeError,

@@ -101,6 +101,12 @@ export function badRequestPage(): Page {
   return problem(400, 'Bad request', html`This request could not be understood.`, NEW_LINK);
 }
 
-export function internalErrorPage(): Page {
-  return problem(500, 'Something went wrong', html`Something went wrong on our side; it has been logged. Nothing was changed. Please try again.`);
+/** 500: the request id lets the operators find what happened if the user reports it. */
+export function internalErrorPage(requestId: string): Page {
+  return problem(
+    500,
+    'Something went wrong',
+    html`Something went wrong on our side; it has been logged. Nothing was changed. Please try again.`,
+    html`<p class="muted">If it keeps happening, tell the service's operators this reference: <code>${requestId}</code></p>`,
+  );
 }

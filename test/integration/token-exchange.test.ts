@@ -47,7 +47,7 @@ describe('POST /token/exchange', () => {
     const user = newUser(h);
     await connectGoogle(h, user.id);
     const health = await fetch(`${h.url}/health`);
-    const security = [...health.headers].filter(([name]) => /^(content-security-policy|x-|cross-origin|referrer-policy|origin-agent|strict-transport)/.test(name));
+    const security = [...health.headers].filter(([name]) => /^(content-security-policy|x-|cross-origin|referrer-policy|origin-agent|strict-transport)/.test(name) && name !== 'x-request-id');
     expect(security.length).toBeGreaterThan(5);
     for (let i = 0; i < 2; i++) {
       const res = await exchange(h, user.key, 'gmail');
@@ -60,7 +60,7 @@ describe('POST /token/exchange', () => {
     await connectGoogle(h, user.id);
     const { body } = await exchangeJson(h, user.key, 'gmail');
     const lines = h.logs.filter((l) => l.includes('/token/exchange'));
-    expect(lines.some((l) => l.includes('incoming request') && l.includes('"reqId"'))).toBe(true);
+    expect(lines.some((l) => l.includes('incoming request') && l.includes('"request_id"'))).toBe(true);
     for (const l of h.logs) {
       expect(l).not.toContain(String(body.access_token));
       expect(l).not.toContain(user.key);

@@ -17,7 +17,7 @@ export function registerAuthErrorPages(auth: FastifyInstance): void {
       return sendPage(reply, googleFailedPage(err.kind));
     }
     request.log.error({ err }, 'unhandled error');
-    return sendPage(reply, internalErrorPage());
+    return sendPage(reply, internalErrorPage(request.id));
   });
 
   auth.setNotFoundHandler((_request, reply) => sendPage(reply, notFoundPage()));
