@@ -8,6 +8,8 @@ export const ERROR_STATUS = {
   google_insufficient_scope: 401,
   unknown_publisher: 400,
   not_found: 404,
+  /** Not in SPEC §3's table: a known path asked with another method (`Allow` lists the right ones). */
+  method_not_allowed: 405,
   rate_limited: 429,
   google_unavailable: 503,
   seren_unavailable: 503,

@@ -1,19 +1,21 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { ApiError } from '../errors/errors.js';
+import { pathOf, trackAllowedMethods } from './allowed-methods.js';
 
 /** Serializes every JSON API error in one place (SPEC §3): `{error, message, ...extra}` + headers. */
 export function registerErrorHandler(app: FastifyInstance): void {
+  trackAllowedMethods(app);
   app.setErrorHandler((err: FastifyError | ApiError, request, reply) => {
     const apiError = toApiError(err);
     if (apiError.status >= 500 && !(err instanceof ApiError)) request.log.error({ err }, 'unhandled error');
     reply.code(apiError.status).headers({ 'cache-control': 'no-store', ...apiError.headers }).send(apiError.toJSON());
   });
 
-  app.setNotFoundHandler((request, reply) => {
-    reply.code(404).header('cache-control', 'no-store').send({
-      error: 'not_found',
-      message: `There is no ${request.method} ${request.url.split('?')[0]} here; see GET /openapi.json for the routes.`,
-    });
+  app.setNotFoundHandler((request) => {
+    const path = pathOf(request);
+    const allow = request.server.allowedMethods(path);
+    if (allow) throw new ApiError('method_not_allowed', `${path} does not answer ${request.method}; use ${allow}.`, {}, { Allow: allow });
+    throw new ApiError('not_found', `There is no ${request.method} ${path} here; see GET /openapi.json for the routes.`);
   });
 }
 

@@ -97,6 +97,11 @@ export function notFoundPage(): Page {
   return problem(404, 'Page not found', html`There is no such page. To connect Google, open the link your agent gave you.`);
 }
 
+/** A page asked with a method it does not answer (e.g. reloading a form's target): 405. */
+export function methodNotAllowedPage(): Page {
+  return problem(405, 'This page cannot be opened this way', html`This address does not answer this kind of request. Open the link your agent gave you instead.`, NEW_LINK);
+}
+
 export function badRequestPage(): Page {
   return problem(400, 'Bad request', html`This request could not be understood.`, NEW_LINK);
 }

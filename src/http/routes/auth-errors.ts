@@ -1,8 +1,9 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { GoogleError } from '../../google/errors.js';
 import {
-  badRequestPage, forbiddenFormPage, googleFailedPage, internalErrorPage, notFoundPage, rateLimitedPage,
+  badRequestPage, forbiddenFormPage, googleFailedPage, internalErrorPage, methodNotAllowedPage, notFoundPage, rateLimitedPage,
 } from '../../pages/problems.js';
+import { pathOf } from '../allowed-methods.js';
 import { sendPage } from './auth-reply.js';
 
 /** /auth/* is for browsers: every error there is an HTML page, never JSON (scoped to this plugin). */
@@ -20,5 +21,9 @@ export function registerAuthErrorPages(auth: FastifyInstance): void {
     return sendPage(reply, internalErrorPage(request.id));
   });
 
-  auth.setNotFoundHandler((_request, reply) => sendPage(reply, notFoundPage()));
+  auth.setNotFoundHandler((request, reply) => {
+    const allow = request.server.allowedMethods(pathOf(request));
+    if (allow) return sendPage(reply.header('allow', allow), methodNotAllowedPage());
+    return sendPage(reply, notFoundPage());
+  });
 }
