@@ -27,7 +27,7 @@ export interface StartOptions {
 }
 
 /** Keys from TOKEN_ENCRYPTION_KEYS, or the dev key generated once into DATA_DIR. */
-export function resolveKeyring(config: Config, logger: Logger): Keyring {
+export function resolveKeyring(config: Pick<Config, 'encryptionKeys' | 'dataDir'>, logger: Logger): Keyring {
   if (config.encryptionKeys) return new Keyring(config.encryptionKeys);
   const { keys, created } = loadOrCreateDevKey(config.dataDir);
   logger.warn(

@@ -2,7 +2,8 @@ import { runDemo } from '../demo/demo.js';
 import { Narrator } from '../demo/narrator.js';
 import type { Command } from './main.js';
 
-export const demo: Command = {
+export const demo: Command<never> = {
+  needs: [],
   summary: 'Show the whole story on this machine: not connected → link → consent → token → Gmail',
   usage:
     'seren-google-auth demo\n\nStarts a throwaway dev-mode service (embedded database, emulated Google, simulated gateway)\n' +

@@ -5,7 +5,8 @@ import { createLogger } from '../log/logger.js';
 import { resolveKeyring } from '../runtime.js';
 import type { Command } from './main.js';
 
-export const keysGenerate: Command = {
+export const keysGenerate: Command<never> = {
+  needs: [],
   summary: 'Print a new encryption key (kid:base64) for TOKEN_ENCRYPTION_KEYS',
   usage: 'seren-google-auth keys generate [--kid <id>]\n\nPut the new key first in TOKEN_ENCRYPTION_KEYS to make it the primary key; keep the old ones after it.',
   options: { kid: { type: 'string' } },
@@ -19,7 +20,8 @@ export const keysGenerate: Command = {
   },
 };
 
-export const keysRotate: Command = {
+export const keysRotate: Command<'database' | 'keys'> = {
+  needs: ['database', 'keys'],
   summary: 'Re-encrypt every stored secret under the primary key (online)',
   usage:
     'seren-google-auth keys rotate\n\nRun after every instance has the new TOKEN_ENCRYPTION_KEYS (new key first, old keys kept).\n' +

@@ -1,5 +1,5 @@
 import { type ParseArgsConfig, parseArgs } from 'node:util';
-import { type Config, ConfigError, parseConfig } from '../config/config.js';
+import { ConfigError, type ConfigFor, type Need, parseConfig } from '../config/config.js';
 import { createLogger } from '../log/logger.js';
 import { demo } from './demo.js';
 import { keysGenerate, keysRotate } from './keys.js';
@@ -7,11 +7,13 @@ import { migrateCommand } from './migrate.js';
 import { UsageError, publishersShow, publishersSync } from './publishers.js';
 import { serve } from './serve.js';
 
-export interface Command {
+export interface Command<N extends Need = Need> {
   summary: string;
   usage: string;
   options?: ParseArgsConfig['options'];
-  run(args: { values: Record<string, unknown>; positionals: string[]; env: NodeJS.ProcessEnv; config: () => Config }): Promise<number | void>;
+  /** The settings the command uses (SPEC §10); `config()` reads, checks and requires only those. */
+  needs: readonly N[];
+  run(args: { values: Record<string, unknown>; positionals: string[]; env: NodeJS.ProcessEnv; config: () => ConfigFor<N> }): Promise<number | void>;
 }
 
 const COMMANDS: Record<string, Command> = {
@@ -70,7 +72,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
     return 0;
   }
   try {
-    return (await command.run({ values: parsed.values, positionals: parsed.positionals, env, config: () => parseConfig(env) })) ?? 0;
+    return (await command.run({ values: parsed.values, positionals: parsed.positionals, env, config: () => parseConfig(env, command.needs) })) ?? 0;
   } catch (err) {
     if (err instanceof UsageError) {
       console.error(`seren-google-auth ${name}: ${err.message}\n\nUsage: ${command.usage}`);

@@ -2,7 +2,8 @@ import { openDatabase, safeDatabaseLocation } from '../db/database.js';
 import { migrate } from '../db/migrate.js';
 import type { Command } from './main.js';
 
-export const migrateCommand: Command = {
+export const migrateCommand: Command<'database'> = {
+  needs: ['database'],
   summary: 'Apply pending database migrations and exit',
   usage: 'seren-google-auth migrate\n\nUses DATABASE_URL, or the embedded database in DATA_DIR. Safe to run while instances start.',
   async run({ config: loadConfig }) {

@@ -12,7 +12,8 @@ function selected(catalog: Catalog, slug: unknown): Publisher[] {
 
 export class UsageError extends Error {}
 
-export const publishersShow: Command = {
+export const publishersShow: Command<'publicUrl' | 'catalog'> = {
+  needs: ['publicUrl', 'catalog'],
   summary: 'Print the Seren publisher configuration JSON for each publisher',
   usage: 'seren-google-auth publishers show [--publisher <slug>]\n\nToken exchange URLs are built from PUBLIC_URL; the catalog is the built-in one or PUBLISHERS_FILE.',
   options: { publisher: { type: 'string' } },
@@ -24,7 +25,8 @@ export const publishersShow: Command = {
   },
 };
 
-export const publishersSync: Command = {
+export const publishersSync: Command<'publicUrl' | 'catalog'> = {
+  needs: ['publicUrl', 'catalog'],
   summary: 'Apply the publisher configuration to Seren (PUT /agent/publishers/<slug>)',
   usage:
     'seren-google-auth publishers sync --seren-api-url <url> [--publisher <slug>] [--dry-run]\n\n' +

@@ -1,16 +1,19 @@
 import { createLogger } from '../log/logger.js';
 import { startService } from '../runtime.js';
 import { startBanner } from './banner.js';
+import { NEEDS, type Need } from '../config/config.js';
 import type { Command } from './main.js';
 
 const SHUTDOWN_GRACE_MS = 10_000;
 
-export const serve: Command = {
+export const serve: Command<Need> = {
+  needs: NEEDS,
   summary: 'Apply migrations, then serve HTTP (the default command; what npm start runs)',
   usage: 'seren-google-auth serve\n\nListens on HOST:PORT (default 127.0.0.1:8787). Without GOOGLE_CLIENT_ID it runs in dev mode\nwith an emulated Google and dev identities; NODE_ENV=production refuses that.',
   async run({ config: loadConfig }) {
     const config = loadConfig();
     const logger = createLogger(config.logLevel);
+    for (const warning of config.warnings) logger.warn(warning);
     const service = await startService(config, { logger });
     console.error(startBanner(config, service.url));
     if (config.devMode) logger.warn('DEV MODE: Google is emulated and dev identities are accepted; not for production');

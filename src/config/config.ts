@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import { type Catalog, loadCatalog } from '../publishers/catalog.js';
 import { type KeySpec, parseKeySpecs } from '../crypto/keyring.js';
+import { type TrustProxy, TRUST_EVERY_HOP_WARNING, parseTrustProxy } from './trust-proxy.js';
+
+export type { TrustProxy };
 
 /** The whole configuration, parsed once at start (SPEC §2). Only main.ts reads process.env. */
 export interface Config {
@@ -8,9 +11,12 @@ export interface Config {
   readonly devMode: boolean;
   /** NODE_ENV=production: refuses anything unsafe (SPEC §9). */
   readonly strict: boolean;
+  /** Accepted but risky settings, to be logged at start (e.g. TRUST_PROXY=true). */
+  readonly warnings: readonly string[];
+  readonly logLevel: string;
   readonly port: number;
   readonly host: string;
-  /** External base URL without a trailing slash. */
+  /** External origin (`scheme://host[:port]`, no trailing slash). */
   readonly publicUrl: string;
   readonly databaseUrl: string | undefined;
   readonly dataDir: string;
@@ -25,8 +31,9 @@ export interface Config {
   /** Undefined in dev mode: `seren_dev_<name>` keys are accepted instead. */
   readonly serenUserinfoUrl: string | undefined;
   readonly catalog: Catalog;
-  readonly logLevel: string;
-  readonly trustProxy: boolean;
+  readonly trustProxy: TrustProxy;
+  /** When set, GET /metrics requires `Authorization: Bearer <it>`. */
+  readonly metricsToken: string | undefined;
   readonly identityCacheTtlSeconds: number;
   readonly connectTokenTtlSeconds: number;
   readonly minTokenLifetimeSeconds: number;
@@ -34,11 +41,35 @@ export interface Config {
   readonly authRateLimitPerMinute: number;
 }
 
+/**
+ * What a command uses (SPEC §10). Settings outside a command's needs are neither read, checked
+ * nor required: `publishers show` runs in production without any secret.
+ */
+export const NEEDS = ['http', 'publicUrl', 'database', 'keys', 'google', 'seren', 'catalog'] as const;
+export type Need = (typeof NEEDS)[number];
+
+/** The Config fields each need provides; the first group is always there. */
+interface FieldsOf {
+  always: 'devMode' | 'strict' | 'warnings' | 'logLevel';
+  http:
+    | 'port' | 'host' | 'trustProxy' | 'metricsToken' | 'identityCacheTtlSeconds' | 'connectTokenTtlSeconds'
+    | 'minTokenLifetimeSeconds' | 'rateLimitPerMinute' | 'authRateLimitPerMinute';
+  publicUrl: 'publicUrl';
+  database: 'databaseUrl' | 'dataDir';
+  keys: 'encryptionKeys' | 'dataDir';
+  google: 'google';
+  seren: 'serenUserinfoUrl';
+  catalog: 'catalog';
+}
+/** The part of the configuration a command with these needs gets. */
+export type ConfigFor<N extends Need> = Pick<Config, FieldsOf['always'] | FieldsOf[N]>;
+
 export type Env = Record<string, string | undefined>;
 
 export const DEV_CLIENT = { clientId: 'dev-client-id', clientSecret: 'dev-client-secret' } as const;
 export const DEFAULT_GOOGLE_ISSUER = 'https://accounts.google.com';
 export const DEFAULT_SEREN_USERINFO_URL = 'https://api.serendb.com/auth/me';
+const DEFAULT_PORT = 8787;
 
 /** Thrown with every configuration problem, one line each. */
 export class ConfigError extends Error {
@@ -53,10 +84,30 @@ const int = (min: number, max: number, dflt: number) =>
 const httpUrl = z.url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL' });
 const optional = <T extends z.ZodType>(t: T) => z.preprocess(blankIsUnset, t.optional());
 
+/** An origin: the scheme, host and port only (links and the redirect URI are built on it). */
+const origin = z.string().transform((value, ctx) => {
+  const url = URL.parse(value.trim());
+  if (!url || !/^https?:$/.test(url.protocol)) {
+    ctx.addIssue({ code: 'custom', message: 'expected an http:// or https:// origin, e.g. https://auth.example.com' });
+    return z.NEVER;
+  }
+  if (url.username || url.password || url.pathname !== '/' || /[?#]/.test(value)) {
+    ctx.addIssue({ code: 'custom', message: `must be an origin (scheme://host[:port]) without a path, query or fragment, e.g. ${url.origin}` });
+    return z.NEVER;
+  }
+  return url.origin;
+});
+
+const NODE_ENVS = ['production', 'development', 'test'] as const;
+
 const envSchema = z.object({
-  PORT: int(0, 65_535, 8787),
+  // Exactly one of three words: "Production" or "prod" must not silently mean dev mode.
+  NODE_ENV: z.preprocess((v) => (v === '' ? undefined : v), z.enum(NODE_ENVS, {
+    error: 'must be exactly "production", "development" or "test", or unset',
+  }).optional()),
+  PORT: int(0, 65_535, DEFAULT_PORT),
   HOST: z.preprocess(blankIsUnset, z.string().default('127.0.0.1')),
-  PUBLIC_URL: z.preprocess(blankIsUnset, httpUrl.default('http://localhost:8787')),
+  PUBLIC_URL: optional(origin),
   DATABASE_URL: optional(z.url({ protocol: /^postgres(ql)?$/, error: 'expected a postgres:// URL' })),
   DATA_DIR: z.preprocess(blankIsUnset, z.string().default('./data')),
   TOKEN_ENCRYPTION_KEYS: optional(z.string()),
@@ -65,98 +116,145 @@ const envSchema = z.object({
   GOOGLE_ISSUER: optional(httpUrl),
   SEREN_USERINFO_URL: optional(httpUrl),
   PUBLISHERS_FILE: optional(z.string()),
-  NODE_ENV: optional(z.string()),
   LOG_LEVEL: z.preprocess(
     blankIsUnset,
     z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   ),
-  TRUST_PROXY: z.preprocess(blankIsUnset, z.enum(['true', 'false', '1', '0']).default('false')),
+  TRUST_PROXY: optional(z.string()),
+  METRICS_TOKEN: optional(z.string().regex(/^\S{16,}$/, 'expected at least 16 characters without spaces (e.g. from `openssl rand -hex 32`)')),
   IDENTITY_CACHE_TTL_SECONDS: int(0, 86_400, 300),
   CONNECT_TOKEN_TTL_SECONDS: int(60, 86_400, 900),
   MIN_TOKEN_LIFETIME_SECONDS: int(0, 3_000, 300),
   RATE_LIMIT_PER_MINUTE: int(1, 1_000_000, 600),
   AUTH_RATE_LIMIT_PER_MINUTE: int(1, 1_000_000, 60),
 });
+type Variable = keyof typeof envSchema.shape;
+
+/** The variables each need reads; NODE_ENV and LOG_LEVEL are always read. */
+const VARIABLES_OF: Record<Need | 'always', readonly Variable[]> = {
+  always: ['NODE_ENV', 'LOG_LEVEL'],
+  http: [
+    'PORT', 'HOST', 'TRUST_PROXY', 'METRICS_TOKEN', 'IDENTITY_CACHE_TTL_SECONDS', 'CONNECT_TOKEN_TTL_SECONDS',
+    'MIN_TOKEN_LIFETIME_SECONDS', 'RATE_LIMIT_PER_MINUTE', 'AUTH_RATE_LIMIT_PER_MINUTE',
+  ],
+  publicUrl: ['PUBLIC_URL', 'PORT'], // dev default: http://localhost:$PORT
+  database: ['DATABASE_URL', 'DATA_DIR'],
+  keys: ['TOKEN_ENCRYPTION_KEYS', 'DATABASE_URL', 'DATA_DIR'],
+  google: ['GOOGLE_CLIENT_ID', 'GOOGLE_CLIENT_SECRET', 'GOOGLE_ISSUER'],
+  seren: ['SEREN_USERINFO_URL'],
+  catalog: ['PUBLISHERS_FILE'],
+};
 
 /** Values that may hold a secret (a password in DATABASE_URL) are never echoed. */
-const SECRET_VARIABLES = new Set(['DATABASE_URL', 'TOKEN_ENCRYPTION_KEYS', 'GOOGLE_CLIENT_SECRET']);
+const SECRET_VARIABLES = new Set<string>(['DATABASE_URL', 'TOKEN_ENCRYPTION_KEYS', 'GOOGLE_CLIENT_SECRET', 'METRICS_TOKEN']);
 const shown = (name: string, value: string | undefined) =>
   SECRET_VARIABLES.has(name) ? '' : ` (got ${JSON.stringify(value)})`;
 
 const trimSlash = (url: string) => url.replace(/\/+$/, '');
 
-/** Parses the environment into a frozen Config, or throws a ConfigError listing every problem. */
-export function parseConfig(env: Env): Config {
+/**
+ * Parses the environment into a frozen Config, or throws a ConfigError listing every problem.
+ * With `needs`, only what those needs read is checked and returned (SPEC §10).
+ */
+export function parseConfig<N extends Need = Need>(env: Env, needs: readonly N[] = NEEDS as readonly Need[] as readonly N[]): ConfigFor<N> {
+  const uses = (need: Need) => (needs as readonly Need[]).includes(need);
+  const read = new Set<Variable>([...VARIABLES_OF.always, ...(needs as readonly Need[]).flatMap((n) => VARIABLES_OF[n])]);
+
   // Each variable on its own, so one bad value does not hide the others.
   const problems: string[] = [];
   const values: Record<string, unknown> = {};
-  for (const [name, schema] of Object.entries(envSchema.shape)) {
-    const result = (schema as z.ZodType).safeParse(env[name]);
+  for (const [name, schema] of Object.entries(envSchema.shape) as Array<[Variable, z.ZodType]>) {
+    if (!read.has(name)) continue;
+    const result = schema.safeParse(env[name]);
     if (result.success) values[name] = result.data;
     else problems.push(`${name}: ${result.error.issues[0]?.message ?? 'invalid'}${shown(name, env[name])}`);
   }
   // A variable that failed above is undefined here; the checks below tolerate that.
-  const e = values as z.infer<typeof envSchema>;
+  const e = values as Partial<z.infer<typeof envSchema>>;
 
   const strict = e.NODE_ENV === 'production';
-  const devMode = e.GOOGLE_CLIENT_ID === undefined;
+  const given = (name: Variable) => blankIsUnset(env[name]) !== undefined;
+  const devMode = !given('GOOGLE_CLIENT_ID');
+  const warnings: string[] = [];
   const need = (ok: boolean, problem: string) => ok || problems.push(problem);
+  const out: Record<string, unknown> = { devMode, strict, warnings, logLevel: e.LOG_LEVEL };
 
-  need(!(strict && devMode), 'GOOGLE_CLIENT_ID: required when NODE_ENV=production (dev mode is refused in production)');
-  need(devMode || e.GOOGLE_CLIENT_SECRET !== undefined, 'GOOGLE_CLIENT_SECRET: required when GOOGLE_CLIENT_ID is set');
-  need(!devMode || e.GOOGLE_ISSUER === undefined, 'GOOGLE_ISSUER: set GOOGLE_CLIENT_ID and GOOGLE_CLIENT_SECRET too (without them the built-in emulated Google is used)');
-  need(!devMode || e.GOOGLE_CLIENT_SECRET === undefined, 'GOOGLE_CLIENT_SECRET: set GOOGLE_CLIENT_ID too');
-  if (strict) {
-    need(e.PUBLIC_URL?.startsWith('https://') !== false, `PUBLIC_URL: must be an https:// URL in production (got ${e.PUBLIC_URL})`);
-    need((e.GOOGLE_ISSUER ?? DEFAULT_GOOGLE_ISSUER).startsWith('https://'), 'GOOGLE_ISSUER: must be an https:// URL in production');
-    need((e.SEREN_USERINFO_URL ?? DEFAULT_SEREN_USERINFO_URL).startsWith('https://'), 'SEREN_USERINFO_URL: must be an https:// URL in production');
-    need(e.TOKEN_ENCRYPTION_KEYS !== undefined, 'TOKEN_ENCRYPTION_KEYS: required in production (generate one with `seren-google-auth keys generate`)');
+  if (uses('http')) {
+    const trust = parseTrustProxy(e.TRUST_PROXY);
+    if ('problem' in trust) problems.push(`TRUST_PROXY: ${trust.problem}${shown('TRUST_PROXY', env.TRUST_PROXY)}`);
+    else if (trust.value === true) warnings.push(TRUST_EVERY_HOP_WARNING);
+    Object.assign(out, {
+      port: e.PORT,
+      host: e.HOST,
+      trustProxy: 'value' in trust ? trust.value : false,
+      metricsToken: e.METRICS_TOKEN,
+      identityCacheTtlSeconds: e.IDENTITY_CACHE_TTL_SECONDS,
+      connectTokenTtlSeconds: e.CONNECT_TOKEN_TTL_SECONDS,
+      minTokenLifetimeSeconds: e.MIN_TOKEN_LIFETIME_SECONDS,
+      rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
+      authRateLimitPerMinute: e.AUTH_RATE_LIMIT_PER_MINUTE,
+    });
   }
-  need(
-    strict || e.DATABASE_URL === undefined || e.TOKEN_ENCRYPTION_KEYS !== undefined,
-    'TOKEN_ENCRYPTION_KEYS: required when DATABASE_URL is set (instances sharing a database must share keys; generate one with `seren-google-auth keys generate`)',
-  );
 
-  let encryptionKeys: KeySpec[] | undefined;
-  if (e.TOKEN_ENCRYPTION_KEYS !== undefined) {
-    try {
-      encryptionKeys = parseKeySpecs(e.TOKEN_ENCRYPTION_KEYS);
-    } catch (err) {
-      problems.push(`TOKEN_ENCRYPTION_KEYS: ${(err as Error).message}`);
+  if (uses('publicUrl')) {
+    // Unset: http://localhost:$PORT, so PORT alone gives a working dev instance.
+    const publicUrl = e.PUBLIC_URL ?? (given('PUBLIC_URL') ? undefined : `http://localhost:${e.PORT ?? DEFAULT_PORT}`);
+    need(!strict || publicUrl === undefined || publicUrl.startsWith('https://'), `PUBLIC_URL: must be an https:// URL in production (got ${JSON.stringify(publicUrl)})`);
+    out.publicUrl = publicUrl;
+  }
+
+  if (uses('google')) {
+    need(!(strict && devMode), 'GOOGLE_CLIENT_ID: required when NODE_ENV=production (dev mode is refused in production)');
+    need(devMode || e.GOOGLE_CLIENT_SECRET !== undefined, 'GOOGLE_CLIENT_SECRET: required when GOOGLE_CLIENT_ID is set');
+    need(!devMode || e.GOOGLE_ISSUER === undefined, 'GOOGLE_ISSUER: set GOOGLE_CLIENT_ID and GOOGLE_CLIENT_SECRET too (without them the built-in emulated Google is used)');
+    need(!devMode || e.GOOGLE_CLIENT_SECRET === undefined, 'GOOGLE_CLIENT_SECRET: set GOOGLE_CLIENT_ID too');
+    const issuer = trimSlash(e.GOOGLE_ISSUER ?? DEFAULT_GOOGLE_ISSUER);
+    need(!strict || issuer.startsWith('https://'), 'GOOGLE_ISSUER: must be an https:// URL in production');
+    out.google = Object.freeze(
+      devMode ? { ...DEV_CLIENT, issuer: undefined } : { clientId: e.GOOGLE_CLIENT_ID, clientSecret: e.GOOGLE_CLIENT_SECRET, issuer },
+    );
+  }
+
+  if (uses('seren')) {
+    need(!strict || (e.SEREN_USERINFO_URL ?? DEFAULT_SEREN_USERINFO_URL).startsWith('https://'), 'SEREN_USERINFO_URL: must be an https:// URL in production');
+    out.serenUserinfoUrl = e.SEREN_USERINFO_URL ?? (devMode ? undefined : DEFAULT_SEREN_USERINFO_URL);
+  }
+
+  if (uses('database')) {
+    need(
+      !strict || given('DATABASE_URL'),
+      'DATABASE_URL: required in production (a postgres:// URL: instances share it, and it outlives the container; the embedded database is for development)',
+    );
+  }
+  if (uses('database') || uses('keys')) Object.assign(out, { databaseUrl: e.DATABASE_URL, dataDir: e.DATA_DIR });
+
+  if (uses('keys')) {
+    need(!strict || e.TOKEN_ENCRYPTION_KEYS !== undefined, 'TOKEN_ENCRYPTION_KEYS: required in production (generate one with `seren-google-auth keys generate`)');
+    need(
+      strict || !given('DATABASE_URL') || e.TOKEN_ENCRYPTION_KEYS !== undefined,
+      'TOKEN_ENCRYPTION_KEYS: required when DATABASE_URL is set (instances sharing a database must share keys; generate one with `seren-google-auth keys generate`)',
+    );
+    out.encryptionKeys = undefined;
+    if (e.TOKEN_ENCRYPTION_KEYS !== undefined) {
+      try {
+        out.encryptionKeys = Object.freeze(parseKeySpecs(e.TOKEN_ENCRYPTION_KEYS));
+      } catch (err) {
+        problems.push(`TOKEN_ENCRYPTION_KEYS: ${(err as Error).message}`);
+      }
     }
   }
 
-  let catalog: Catalog | undefined;
-  try {
-    catalog = loadCatalog(e.PUBLISHERS_FILE);
-  } catch (err) {
-    problems.push(`PUBLISHERS_FILE: ${(err as Error).message}`);
+  if (uses('catalog')) {
+    try {
+      out.catalog = loadCatalog(e.PUBLISHERS_FILE);
+    } catch (err) {
+      problems.push(`PUBLISHERS_FILE: ${(err as Error).message}`);
+    }
   }
 
-  if (problems.length > 0 || !catalog) throw new ConfigError(problems);
-
-  return Object.freeze({
-    devMode,
-    strict,
-    port: e.PORT,
-    host: e.HOST,
-    publicUrl: trimSlash(e.PUBLIC_URL),
-    databaseUrl: e.DATABASE_URL,
-    dataDir: e.DATA_DIR,
-    encryptionKeys: encryptionKeys && Object.freeze(encryptionKeys),
-    google: Object.freeze(
-      devMode
-        ? { ...DEV_CLIENT, issuer: undefined }
-        : { clientId: e.GOOGLE_CLIENT_ID!, clientSecret: e.GOOGLE_CLIENT_SECRET!, issuer: trimSlash(e.GOOGLE_ISSUER ?? DEFAULT_GOOGLE_ISSUER) },
-    ),
-    serenUserinfoUrl: e.SEREN_USERINFO_URL ?? (devMode ? undefined : DEFAULT_SEREN_USERINFO_URL),
-    catalog,
-    logLevel: e.LOG_LEVEL,
-    trustProxy: e.TRUST_PROXY === 'true' || e.TRUST_PROXY === '1',
-    identityCacheTtlSeconds: e.IDENTITY_CACHE_TTL_SECONDS,
-    connectTokenTtlSeconds: e.CONNECT_TOKEN_TTL_SECONDS,
-    minTokenLifetimeSeconds: e.MIN_TOKEN_LIFETIME_SECONDS,
-    rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
-    authRateLimitPerMinute: e.AUTH_RATE_LIMIT_PER_MINUTE,
-  });
+  // One line per problem, in the order of the variables, whichever check found it.
+  const order = (p: string) => Object.keys(envSchema.shape).indexOf(p.slice(0, p.indexOf(':')));
+  if (problems.length > 0) throw new ConfigError(problems.sort((a, b) => order(a) - order(b)));
+  Object.freeze(warnings);
+  return Object.freeze(out) as unknown as ConfigFor<N>;
 }

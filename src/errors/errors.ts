@@ -10,6 +10,10 @@ export const ERROR_STATUS = {
   not_found: 404,
   /** Not in SPEC §3's table: a known path asked with another method (`Allow` lists the right ones). */
   method_not_allowed: 405,
+  /** Not in SPEC §3's table: production behind a proxy, a request that did not arrive over HTTPS. */
+  https_required: 403,
+  /** Not in SPEC §3's table: GET /metrics without the METRICS_TOKEN bearer. */
+  invalid_metrics_token: 401,
   rate_limited: 429,
   google_unavailable: 503,
   seren_unavailable: 503,

@@ -14,7 +14,9 @@ import type { GoogleClient } from '../google/client.js';
 import { Grants } from '../grants/grants.js';
 import type { Logger } from '../log/logger.js';
 import type { IdentityResolver } from '../seren/identity.js';
+import { fastifyTrustProxy } from '../config/trust-proxy.js';
 import { registerErrorHandler } from './error-handler.js';
+import { refusePlainHttp } from './https-only.js';
 import { registerOpenApi } from './openapi.js';
 import { registerRequestIds, requestIdFor } from './request-id.js';
 import { authRoutes } from './routes/auth.js';
@@ -67,7 +69,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const { config } = deps;
   const app = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
-    trustProxy: config.trustProxy,
+    trustProxy: fastifyTrustProxy(config.trustProxy),
     bodyLimit: 16 * 1024,
     // A client that never finishes its request must not hold a worker forever.
     requestTimeout: 30_000,
@@ -89,14 +91,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerErrorHandler(app);
   app.decorateRequest('serenUser', null);
 
-  if (config.strict && config.trustProxy) {
-    // Behind a TLS-terminating proxy, plain-HTTP requests would leak keys and cookies: refuse them.
-    app.addHook('onRequest', async (request, reply) => {
-      if (request.protocol !== 'https') {
-        return reply.code(403).header('cache-control', 'no-store').send({ error: 'invalid_request', message: 'This service only answers over HTTPS.' });
-      }
-    });
-  }
+  if (config.strict && config.trustProxy !== false) refusePlainHttp(app);
 
   const grants = new Grants(deps.db, deps.keyring, deps.clock);
   const connectTokens = new ConnectTokens(deps.db, deps.clock, config.connectTokenTtlSeconds, config.publicUrl);

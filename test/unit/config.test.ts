@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, parseConfig } from '../../src/config/config.js';
+import { ConfigError, type Need, parseConfig } from '../../src/config/config.js';
 import { generateKeySpec } from '../../src/crypto/keyring.js';
 
-const problemsOf = (env: Record<string, string>) => {
+const problemsOf = (env: Record<string, string>, needs?: Need[]) => {
   try {
-    parseConfig(env);
+    parseConfig(env, needs);
   } catch (err) {
     if (err instanceof ConfigError) return err.problems;
     throw err;
@@ -47,10 +47,11 @@ describe('configuration', () => {
   it('refuses dev mode, http URLs and missing keys in production, listing all problems', () => {
     const problems = problemsOf({ NODE_ENV: 'production', PUBLIC_URL: 'http://auth.example.com', SEREN_USERINFO_URL: 'http://seren.internal/me' });
     expect(problems).toEqual([
-      expect.stringMatching(/^GOOGLE_CLIENT_ID: required when NODE_ENV=production/),
       expect.stringMatching(/^PUBLIC_URL: must be an https:\/\/ URL/),
-      expect.stringMatching(/^SEREN_USERINFO_URL: must be an https:\/\/ URL/),
+      expect.stringMatching(/^DATABASE_URL: required in production/),
       expect.stringMatching(/^TOKEN_ENCRYPTION_KEYS: required in production/),
+      expect.stringMatching(/^GOOGLE_CLIENT_ID: required when NODE_ENV=production/),
+      expect.stringMatching(/^SEREN_USERINFO_URL: must be an https:\/\/ URL/),
     ]);
     expect(problemsOf({ ...PROD, GOOGLE_ISSUER: 'http://idp.internal' })).toEqual([expect.stringMatching(/^GOOGLE_ISSUER: must be an https/)]);
     expect(problemsOf({ ...PROD, GOOGLE_CLIENT_SECRET: '' })).toEqual([expect.stringMatching(/^GOOGLE_CLIENT_SECRET: required/)]);
@@ -73,5 +74,100 @@ describe('configuration', () => {
 
   it('rejects a Google issuer or secret without a client id', () => {
     expect(problemsOf({ GOOGLE_ISSUER: 'https://idp.example.com' })).toEqual([expect.stringMatching(/^GOOGLE_ISSUER: set GOOGLE_CLIENT_ID/)]);
+  });
+});
+
+describe('NODE_ENV', () => {
+  it.each(['Production', 'prod', 'PRODUCTION', 'production ', ' production', 'staging', ' '])('refuses %j instead of silently running dev mode', (value) => {
+    expect(problemsOf({ ...PROD, NODE_ENV: value })).toEqual([
+      `NODE_ENV: must be exactly "production", "development" or "test", or unset (got ${JSON.stringify(value)})`,
+    ]);
+    // Even for a command that needs nothing else.
+    expect(() => parseConfig({ NODE_ENV: value }, [])).toThrow(ConfigError);
+  });
+
+  it('accepts development, test, an empty value or none, none of which is strict', () => {
+    for (const NODE_ENV of ['development', 'test', '']) expect(parseConfig({ NODE_ENV }).strict).toBe(false);
+    expect(parseConfig({}).strict).toBe(false);
+  });
+});
+
+describe('TRUST_PROXY', () => {
+  const trust = (TRUST_PROXY: string) => parseConfig({ TRUST_PROXY });
+
+  it('takes false, a hop count, or a list of addresses and CIDRs', () => {
+    expect(trust('false').trustProxy).toBe(false);
+    expect(trust('0').trustProxy).toBe(false);
+    expect(trust('1').trustProxy).toBe(1);
+    expect(trust('2').trustProxy).toBe(2);
+    expect(trust('10.0.0.5, 10.1.0.0/16,::1,fd00::/8,loopback').trustProxy).toEqual(['10.0.0.5', '10.1.0.0/16', '::1', 'fd00::/8', 'loopback']);
+    expect(parseConfig({}).trustProxy).toBe(false);
+    expect(trust('1').warnings).toEqual([]);
+  });
+
+  it('accepts true (every hop) with a start-up warning', () => {
+    const c = trust('true');
+    expect(c.trustProxy).toBe(true);
+    expect(c.warnings).toEqual([expect.stringMatching(/^TRUST_PROXY=true trusts every hop/)]);
+  });
+
+  it.each(['yes', '10.0.0.1/33', '999.1.1.1', '-1', '100', '10.0.0.1,', 'proxy.internal'])('refuses %j, saying what it takes', (value) => {
+    expect(problemsOf({ TRUST_PROXY: value })).toEqual([expect.stringMatching(/^TRUST_PROXY: /)]);
+  });
+});
+
+describe('PUBLIC_URL', () => {
+  it('defaults to localhost on PORT, so PORT alone gives a working dev instance', () => {
+    expect(parseConfig({ PORT: '9000' }).publicUrl).toBe('http://localhost:9000');
+    expect(parseConfig({}).publicUrl).toBe('http://localhost:8787');
+  });
+
+  it('is an origin: a trailing slash is dropped, a path, query, fragment or user is refused', () => {
+    expect(parseConfig({ PUBLIC_URL: 'https://Auth.Example.com:8443/' }).publicUrl).toBe('https://auth.example.com:8443');
+    for (const bad of ['https://auth.example.com/google', 'https://auth.example.com/?x=1', 'https://auth.example.com#top', 'https://u:p@auth.example.com', 'auth.example.com']) {
+      expect(problemsOf({ PUBLIC_URL: bad }), bad).toEqual([expect.stringMatching(/^PUBLIC_URL: .*(origin|without a path)/)]);
+    }
+  });
+});
+
+describe('production', () => {
+  it('requires DATABASE_URL: the embedded database would vanish with the container', () => {
+    const { DATABASE_URL: _, ...withoutDatabase } = PROD;
+    expect(problemsOf(withoutDatabase)).toEqual([expect.stringMatching(/^DATABASE_URL: required in production/)]);
+  });
+});
+
+describe('METRICS_TOKEN', () => {
+  it('is optional, must be long enough, and is never echoed', () => {
+    expect(parseConfig({}).metricsToken).toBeUndefined();
+    expect(parseConfig({ METRICS_TOKEN: 'm'.repeat(32) }).metricsToken).toBe('m'.repeat(32));
+    const problems = problemsOf({ METRICS_TOKEN: 'short-secret' });
+    expect(problems).toEqual([expect.stringMatching(/^METRICS_TOKEN: expected at least 16 characters/)]);
+    expect(problems.join()).not.toContain('short-secret');
+  });
+});
+
+describe('each command asks only for the settings it uses', () => {
+  const bareProduction = { NODE_ENV: 'production', PUBLIC_URL: 'https://auth.example.com' };
+
+  it('publishers show needs no secret, even in production', () => {
+    const c = parseConfig(bareProduction, ['publicUrl', 'catalog']);
+    expect(c.publicUrl).toBe('https://auth.example.com');
+    expect(Object.keys(c).sort()).toEqual(['catalog', 'devMode', 'logLevel', 'publicUrl', 'strict', 'warnings']);
+    // ...but still will not hand Seren an http:// URL in production.
+    expect(() => parseConfig({ NODE_ENV: 'production' }, ['publicUrl'])).toThrow(/PUBLIC_URL: must be an https/);
+  });
+
+  it('migrate needs the database only; keys rotate the database and the keys', () => {
+    expect(problemsOf({ NODE_ENV: 'production' }, ['database'])).toEqual([expect.stringMatching(/^DATABASE_URL: required/)]);
+    expect(problemsOf({ NODE_ENV: 'production' }, ['database', 'keys'])).toEqual([
+      expect.stringMatching(/^DATABASE_URL: required/),
+      expect.stringMatching(/^TOKEN_ENCRYPTION_KEYS: required/),
+    ]);
+    expect(parseConfig({ NODE_ENV: 'production', DATABASE_URL: PROD.DATABASE_URL, PORT: 'not-read' }, ['database']).databaseUrl).toBe(PROD.DATABASE_URL);
+  });
+
+  it('settings outside the needs are not checked', () => {
+    expect(() => parseConfig({ PORT: 'x', TRUST_PROXY: 'yes', GOOGLE_ISSUER: 'nope' }, ['database'])).not.toThrow();
   });
 });
