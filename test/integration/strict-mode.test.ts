@@ -37,7 +37,7 @@ describe('production (strict) mode behind a proxy (TRUST_PROXY=1)', () => {
     ];
     for (const res of refused) {
       expect(res.status).toBe(403);
-      expect(await res.json()).toEqual({ error: 'https_required', message: 'This service only answers over HTTPS.' });
+      expect(await res.json()).toMatchObject({ error: 'https_required', message: 'This service only answers over HTTPS.' });
     }
   });
 
