@@ -4,18 +4,17 @@ import { openDatabase } from '../db/database.js';
 import { createLogger } from '../log/logger.js';
 import { resolveKeyring } from '../runtime.js';
 import type { Command } from './main.js';
+import { UsageError } from './usage.js';
 
 export const keysGenerate: Command<never> = {
   needs: [],
   summary: 'Print a new encryption key (kid:base64) for TOKEN_ENCRYPTION_KEYS',
-  usage: 'seren-google-auth keys generate [--kid <id>]\n\nPut the new key first in TOKEN_ENCRYPTION_KEYS to make it the primary key; keep the old ones after it.',
+  usage:
+    'seren-google-auth keys generate [--kid <id>]\n\nThe default key id is today\'s date with a random suffix (k20260131-3f9c0a1b), so keys made on one day differ.\nPut the new key first in TOKEN_ENCRYPTION_KEYS to make it the primary key; keep the old ones after it.',
   options: { kid: { type: 'string' } },
   async run({ values }) {
     const kid = values.kid as string | undefined;
-    if (kid !== undefined && !/^[A-Za-z0-9_-]{1,32}$/.test(kid)) {
-      console.error('--kid: use 1 to 32 letters, digits, _ or -');
-      return 2;
-    }
+    if (kid !== undefined && !/^[A-Za-z0-9_-]{1,32}$/.test(kid)) throw new UsageError(`--kid: use 1 to 32 letters, digits, _ or - (got ${JSON.stringify(kid)})`);
     console.log(generateKeySpec(kid));
   },
 };

@@ -4,8 +4,9 @@ import { createLogger } from '../log/logger.js';
 import { demo } from './demo.js';
 import { keysGenerate, keysRotate } from './keys.js';
 import { migrateCommand } from './migrate.js';
-import { UsageError, publishersShow, publishersSync } from './publishers.js';
+import { publishersShow, publishersSync } from './publishers.js';
 import { serve } from './serve.js';
+import { UsageError, describeArgsError, groupHelp, packageVersion } from './usage.js';
 
 export interface Command<N extends Need = Need> {
   summary: string;
@@ -36,7 +37,7 @@ ${Object.entries(COMMANDS)
   .join('\n')}
 
 Configuration comes from environment variables (see README.md).
-Run 'seren-google-auth <command> --help' for a command's options.`;
+Run 'seren-google-auth <command> --help' for a command's options, '--version' for the version.`;
 
 function findCommand(argv: string[]): [string, Command, string[]] | undefined {
   if (argv.length === 0 || argv[0]?.startsWith('-')) return ['serve', serve, argv];
@@ -54,17 +55,26 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
     console.log(HELP);
     return 0;
   }
+  if (argv[0] === '--version' || argv[0] === '-V' || argv[0] === 'version') {
+    console.log(`seren-google-auth ${packageVersion()}`);
+    return 0;
+  }
   const found = findCommand(argv);
   if (!found) {
-    console.error(`Unknown command: ${argv.join(' ')}\n\n${HELP}`);
-    return 2;
+    const group = groupHelp(COMMANDS, argv[0]);
+    const asksHelp = argv[1] === '--help' || argv[1] === '-h';
+    if (group && asksHelp) console.log(group);
+    else if (group && argv.length === 1) console.error(`seren-google-auth ${argv[0]}: which command?\n\n${group}`);
+    else console.error(`Unknown command: ${argv.join(' ')}\n\n${group ?? HELP}`);
+    return group && asksHelp ? 0 : 2;
   }
   const [name, command, rest] = found;
   let parsed: { values: Record<string, unknown>; positionals: string[] };
   try {
     parsed = parseArgs({ args: rest, options: { help: { type: 'boolean', short: 'h' }, ...command.options }, allowPositionals: false });
   } catch (err) {
-    console.error(`${(err as Error).message}\n\nUsage: ${command.usage}`);
+    const options = command.options as Parameters<typeof describeArgsError>[1];
+    console.error(`seren-google-auth ${name}: ${describeArgsError(err, options)}\n\nUsage: ${command.usage}`);
     return 2;
   }
   if (parsed.values.help) {

@@ -2,6 +2,7 @@ import type { Catalog, Publisher } from '../publishers/catalog.js';
 import { serenPublisherConfig } from '../publishers/seren-config.js';
 import { type SyncOutcome, syncPublisher } from '../publishers/sync.js';
 import type { Command } from './main.js';
+import { UsageError, isHttpUrl } from './usage.js';
 
 function selected(catalog: Catalog, slug: unknown): Publisher[] {
   if (slug === undefined) return [...catalog.values()];
@@ -10,7 +11,8 @@ function selected(catalog: Catalog, slug: unknown): Publisher[] {
   return [publisher];
 }
 
-export class UsageError extends Error {}
+// Kept here too: commands written before usage.ts import it from this module.
+export { UsageError };
 
 export const publishersShow: Command<'publicUrl' | 'catalog'> = {
   needs: ['publicUrl', 'catalog'],
@@ -35,7 +37,8 @@ export const publishersSync: Command<'publicUrl' | 'catalog'> = {
   options: { 'seren-api-url': { type: 'string' }, publisher: { type: 'string' }, 'dry-run': { type: 'boolean' } },
   async run({ values, env, config: loadConfig }) {
     const serenApiUrl = values['seren-api-url'];
-    if (typeof serenApiUrl !== 'string' || !/^https?:\/\//.test(serenApiUrl)) throw new UsageError('--seren-api-url <http(s) URL> is required');
+    if (typeof serenApiUrl !== 'string') throw new UsageError('--seren-api-url is required: the base URL of the Seren API, e.g. https://api.serendb.com');
+    if (!isHttpUrl(serenApiUrl)) throw new UsageError(`--seren-api-url: must be an http(s) URL, e.g. https://api.serendb.com (got ${JSON.stringify(serenApiUrl)})`);
     const apiKey = env.SEREN_API_KEY;
     if (!apiKey) throw new UsageError('SEREN_API_KEY is not set: export a Seren API key allowed to manage the publishers');
     const config = loadConfig();

@@ -32,7 +32,10 @@ export function parseKeySpecs(value: string): KeySpec[] {
   return specs;
 }
 
-export function generateKeySpec(kid = `k${new Date().toISOString().slice(0, 10).replaceAll('-', '')}`): string {
+/** A key id that says when the key was made and cannot collide with another made that day: `k20260131-3f9c0a1b`. */
+export const defaultKid = () => `k${new Date().toISOString().slice(0, 10).replaceAll('-', '')}-${randomBytes(4).toString('hex')}`;
+
+export function generateKeySpec(kid = defaultKid()): string {
   return `${kid}:${randomBytes(32).toString('base64')}`;
 }
 
