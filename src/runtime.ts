@@ -8,6 +8,7 @@ import { migrate } from './db/migrate.js';
 import { GoogleClient } from './google/client.js';
 import { type AppDeps, EMULATOR_PREFIX, buildApp } from './http/app.js';
 import type { Logger } from './log/logger.js';
+import { RepeatLimitedLog } from './log/repeat-limited.js';
 import { DevIdentityResolver, HttpIdentityResolver, type IdentityResolver } from './seren/identity.js';
 
 export interface RunningService {
@@ -71,8 +72,9 @@ export async function startService(config: Config, opts: StartOptions): Promise<
     // Discovery may need this very server (dev mode) or a Google that is briefly down: keep
     // trying in the background; /ready says when it has loaded.
     const stopDiscovery = new AbortController();
+    const discoveryLog = new RepeatLimitedLog(logger, clock);
     void google.discoverWithRetries(stopDiscovery.signal, (err, delayMs) =>
-      logger.warn({ err, retryInMs: delayMs }, `Google discovery at ${google.issuer} failed; retrying`),
+      discoveryLog.write('warn', err.message, { err, retryInMs: delayMs }, `Google discovery at ${google.issuer} failed, retrying: ${err.message.replace(/^discovery: /, '')}`),
     ).then(() => !stopDiscovery.signal.aborted && logger.info({ issuer: google.issuer }, 'Google discovery loaded'));
 
     return {

@@ -1,3 +1,5 @@
+import { ExpectedError } from './expected.js';
+
 /** The closed set of API error codes (SPEC §3), each with its HTTP status. */
 export const ERROR_STATUS = {
   invalid_request: 400,
@@ -30,7 +32,7 @@ export const DEFAULT_RETRY_AFTER_SECONDS = 5;
  * An error the API may show as is: a SPEC code, one sentence a person can act on, and any extra
  * fields or headers the SPEC lists for that code. Anything else leaves as a generic 500.
  */
-export class ApiError extends Error {
+export class ApiError extends ExpectedError {
   readonly status: number;
   constructor(
     readonly code: ErrorCode,

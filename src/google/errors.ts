@@ -1,4 +1,6 @@
 import * as client from 'openid-client';
+import { ExpectedError } from '../errors/expected.js';
+import { networkCause } from '../errors/network-cause.js';
 
 /**
  * What went wrong at Google, in the only terms the rest of the service needs:
@@ -20,12 +22,16 @@ export interface GoogleErrorDetails {
   retryAfterSeconds?: number | undefined;
   /** Set with kind `unavailable`. */
   reason?: UnavailableReason;
+  /** The network or TLS cause of an unreachable Google (e.g. `CERT_HAS_EXPIRED: certificate has expired`). */
+  cause?: string | undefined;
 }
 
-export class GoogleError extends Error {
+export class GoogleError extends ExpectedError {
   readonly oauthError: string | undefined;
   readonly retryAfterSeconds: number | undefined;
   readonly reason: UnavailableReason | undefined;
+  /** Why Google could not be reached, in a few words (a string, never a library object). */
+  readonly networkCause: string | undefined;
 
   constructor(
     readonly kind: GoogleFailureKind,
@@ -37,6 +43,7 @@ export class GoogleError extends Error {
     this.oauthError = details.oauthError;
     this.retryAfterSeconds = details.retryAfterSeconds;
     this.reason = details.reason;
+    this.networkCause = details.cause;
   }
 }
 
@@ -75,7 +82,8 @@ export function classifyGoogleFailure(err: unknown, operation: string): GoogleEr
   // fetch() failures (undici says 'fetch failed'): refused connection, DNS, reset, TLS.
   if (err instanceof Error && err.name === 'TimeoutError') return new GoogleError('unavailable', `${operation}: Google timed out`, { reason: 'timeout' });
   if (err instanceof TypeError && err.message === 'fetch failed') {
-    return new GoogleError('unavailable', `${operation}: Google is unreachable`, { reason: 'unreachable' });
+    const cause = networkCause(err);
+    return new GoogleError('unavailable', `${operation}: Google is unreachable${cause ? ` (${cause})` : ''}`, { reason: 'unreachable', cause });
   }
   if (err instanceof client.WWWAuthenticateChallengeError) {
     if (err.status >= 500 || err.status === 429) return unavailableByStatus(operation, err.status, undefined);

@@ -1,4 +1,5 @@
 import pino, { type DestinationStream, type Logger } from 'pino';
+import { ExpectedError } from '../errors/expected.js';
 import { currentRequestId } from './request-context.js';
 
 export type { Logger };
@@ -24,19 +25,24 @@ export function loggableUrl(url: string): string {
 }
 
 /**
- * Errors are logged by type, message, code and stack only: a library error's `cause` or extra
+ * Errors are logged by type, message, code, our own one-line cause, and (when unexpected, or at
+ * debug and trace) the stack only: a library error's `cause` or extra
  * properties can carry a whole token response.
  */
-function serializeError(err: unknown) {
-  if (!(err instanceof Error)) return { message: String(err) };
-  const e = err as Error & { code?: unknown; error?: unknown; status?: unknown; statusCode?: unknown };
-  return {
-    type: e.name,
-    message: e.message,
-    ...(typeof e.code === 'string' ? { error_code: e.code } : {}),
-    ...(typeof e.error === 'string' ? { oauth_error: e.error } : {}),
-    ...(typeof (e.status ?? e.statusCode) === 'number' ? { status: e.status ?? e.statusCode } : {}),
-    stack: e.stack,
+function errorSerializer(withStacks: boolean) {
+  return function serializeError(err: unknown) {
+    if (!(err instanceof Error)) return { message: String(err) };
+    const e = err as Error & { code?: unknown; error?: unknown; status?: unknown; statusCode?: unknown; networkCause?: unknown };
+    return {
+      type: e.name,
+      message: e.message,
+      ...(typeof e.code === 'string' ? { error_code: e.code } : {}),
+      ...(typeof e.error === 'string' ? { oauth_error: e.error } : {}),
+      ...(typeof (e.status ?? e.statusCode) === 'number' ? { status: e.status ?? e.statusCode } : {}),
+      ...(typeof e.networkCause === 'string' ? { cause: e.networkCause } : {}),
+      // An anticipated failure is explained by its message; a stack would only bury it.
+      ...(withStacks || !(err instanceof ExpectedError) ? { stack: e.stack } : {}),
+    };
   };
 }
 
@@ -61,8 +67,8 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
       mixin: requestIdMixin,
       redact: { paths: REDACT_PATHS, censor: '[redacted]' },
       serializers: {
-        err: serializeError,
-        error: serializeError,
+        err: errorSerializer(level === 'debug' || level === 'trace'),
+        error: errorSerializer(level === 'debug' || level === 'trace'),
         req: (req: { method?: string; url?: string; ip?: string }) => ({ method: req.method, url: loggableUrl(req.url ?? ''), ip: req.ip }),
         res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
       },
