@@ -1,3 +1,4 @@
+import { logDestination } from '../log/destination.js';
 import { createLogger } from '../log/logger.js';
 import { startService } from '../runtime.js';
 import { startBanner } from './banner.js';
@@ -12,7 +13,7 @@ export const serve: Command<Need> = {
   usage: 'seren-google-auth serve\n\nListens on HOST:PORT (default 127.0.0.1:8787). Without GOOGLE_CLIENT_ID it runs in dev mode\nwith an emulated Google and dev identities; NODE_ENV=production refuses that.',
   async run({ config: loadConfig }) {
     const config = loadConfig();
-    const logger = createLogger(config.logLevel);
+    const logger = createLogger(config.logLevel, await logDestination());
     for (const warning of config.warnings) logger.warn(warning);
     const service = await startService(config, { logger });
     console.error(startBanner(config, service.url));
