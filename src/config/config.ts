@@ -79,8 +79,18 @@ export class ConfigError extends Error {
 }
 
 const blankIsUnset = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+/** Digits only (no sign, decimals, exponents or hex: "0x10" must not quietly mean 16), within bounds. */
 const int = (min: number, max: number, dflt: number) =>
-  z.preprocess(blankIsUnset, z.coerce.number().int().min(min).max(max).default(dflt));
+  z.preprocess(
+    blankIsUnset,
+    z.string().optional().transform((value, ctx) => {
+      if (value === undefined) return dflt;
+      const n = /^\s*\d{1,16}\s*$/.test(value) ? Number(value) : NaN;
+      if (n >= min && n <= max) return n;
+      ctx.addIssue({ code: 'custom', message: `must be a whole number from ${min} to ${max}` });
+      return z.NEVER;
+    }),
+  );
 const httpUrl = z.url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL' });
 const optional = <T extends z.ZodType>(t: T) => z.preprocess(blankIsUnset, t.optional());
 
@@ -99,6 +109,7 @@ const origin = z.string().transform((value, ctx) => {
 });
 
 const NODE_ENVS = ['production', 'development', 'test'] as const;
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 const envSchema = z.object({
   // Exactly one of three words: "Production" or "prod" must not silently mean dev mode.
@@ -118,7 +129,7 @@ const envSchema = z.object({
   PUBLISHERS_FILE: optional(z.string()),
   LOG_LEVEL: z.preprocess(
     blankIsUnset,
-    z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')} (from the fewest lines to the most; silent: none)` }).default('info'),
   ),
   TRUST_PROXY: optional(z.string()),
   METRICS_TOKEN: optional(z.string().regex(/^\S{16,}$/, 'expected at least 16 characters without spaces (e.g. from `openssl rand -hex 32`)')),
