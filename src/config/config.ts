@@ -39,6 +39,8 @@ export interface Config {
   readonly minTokenLifetimeSeconds: number;
   readonly rateLimitPerMinute: number;
   readonly authRateLimitPerMinute: number;
+  /** Audit events older than this many days are purged on a schedule. */
+  readonly auditRetentionDays: number;
 }
 
 /**
@@ -53,7 +55,7 @@ interface FieldsOf {
   always: 'devMode' | 'strict' | 'warnings' | 'logLevel';
   http:
     | 'port' | 'host' | 'trustProxy' | 'metricsToken' | 'identityCacheTtlSeconds' | 'connectTokenTtlSeconds'
-    | 'minTokenLifetimeSeconds' | 'rateLimitPerMinute' | 'authRateLimitPerMinute';
+    | 'minTokenLifetimeSeconds' | 'rateLimitPerMinute' | 'authRateLimitPerMinute' | 'auditRetentionDays';
   publicUrl: 'publicUrl';
   database: 'databaseUrl' | 'dataDir';
   keys: 'encryptionKeys' | 'dataDir';
@@ -138,6 +140,7 @@ const envSchema = z.object({
   MIN_TOKEN_LIFETIME_SECONDS: int(0, 3_000, 300),
   RATE_LIMIT_PER_MINUTE: int(1, 1_000_000, 600),
   AUTH_RATE_LIMIT_PER_MINUTE: int(1, 1_000_000, 60),
+  AUDIT_RETENTION_DAYS: int(1, 36_500, 90),
 });
 type Variable = keyof typeof envSchema.shape;
 
@@ -146,7 +149,7 @@ const VARIABLES_OF: Record<Need | 'always', readonly Variable[]> = {
   always: ['NODE_ENV', 'LOG_LEVEL'],
   http: [
     'PORT', 'HOST', 'TRUST_PROXY', 'METRICS_TOKEN', 'IDENTITY_CACHE_TTL_SECONDS', 'CONNECT_TOKEN_TTL_SECONDS',
-    'MIN_TOKEN_LIFETIME_SECONDS', 'RATE_LIMIT_PER_MINUTE', 'AUTH_RATE_LIMIT_PER_MINUTE',
+    'MIN_TOKEN_LIFETIME_SECONDS', 'RATE_LIMIT_PER_MINUTE', 'AUTH_RATE_LIMIT_PER_MINUTE', 'AUDIT_RETENTION_DAYS',
   ],
   publicUrl: ['PUBLIC_URL', 'PORT'], // dev default: http://localhost:$PORT
   database: ['DATABASE_URL', 'DATA_DIR'],
@@ -204,6 +207,7 @@ export function parseConfig<N extends Need = Need>(env: Env, needs: readonly N[]
       minTokenLifetimeSeconds: e.MIN_TOKEN_LIFETIME_SECONDS,
       rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
       authRateLimitPerMinute: e.AUTH_RATE_LIMIT_PER_MINUTE,
+      auditRetentionDays: e.AUDIT_RETENTION_DAYS,
     });
   }
 

@@ -7,6 +7,7 @@ export const SEALED_COLUMNS = [
   { table: 'user_google_tokens', key: 'id', column: 'access_token_encrypted', owner: 'seren_user_id' },
   { table: 'oauth_flows', key: 'state_hash', column: 'secrets_encrypted', owner: 'seren_user_id' },
   { table: 'pending_revocations', key: 'id', column: 'token_encrypted', owner: 'seren_user_id' },
+  { table: 'connect_tokens', key: 'token_hash', column: 'token_sealed', owner: 'seren_user_id' },
 ] as const;
 
 export interface RotationCounts {

@@ -92,4 +92,18 @@ export const MIGRATIONS: ReadonlyArray<{ id: string; sql: string }> = [
       CREATE INDEX pending_revocations_due ON pending_revocations (next_attempt_at);
     `,
   },
+  {
+    id: '004_hardening',
+    sql: `
+      -- Connect tokens are bounded per user (SPEC §3): a repeated answer hands out the same live
+      -- link again, so the token is also kept sealed (AAD = seren_user_id) to be reused.
+      -- google_sub/google_email pin a link issued while the user was connected to that Google
+      -- account: only that account may complete it (SPEC §4).
+      ALTER TABLE connect_tokens ADD COLUMN token_sealed TEXT, ADD COLUMN google_sub TEXT, ADD COLUMN google_email TEXT;
+      CREATE INDEX connect_tokens_user ON connect_tokens (seren_user_id, expires_at);
+      ALTER TABLE oauth_flows ADD COLUMN google_sub TEXT, ADD COLUMN google_email TEXT;
+      -- AUDIT_RETENTION_DAYS purges by age.
+      CREATE INDEX audit_events_created_at ON audit_events (created_at);
+    `,
+  },
 ];

@@ -4,6 +4,7 @@ import type { Clock } from '../clock.js';
 import type { SerenAccountLabel } from '../connect/connect-tokens.js';
 import type { Keyring } from '../crypto/keyring.js';
 import type { Queryable } from '../db/database.js';
+import { deleteInBatches } from '../db/delete-in-batches.js';
 import type { GoogleClient, RedeemedGrant } from '../google/client.js';
 
 /** How long a user has between Continue and Google's redirect back (consent rarely takes a minute). */
@@ -132,8 +133,8 @@ export class OAuthFlows {
     return new CheckedCallback(CHECKED, flow, state, secrets);
   }
 
-  /** Forgets flows expired for a day. */
-  async purgeExpired(): Promise<void> {
-    await this.db.query('DELETE FROM oauth_flows WHERE expires_at < $1', [new Date(this.clock() - 86_400_000)]);
+  /** Forgets flows expired for a day (scheduled); returns the count. */
+  purgeExpired(now = this.clock()): Promise<number> {
+    return deleteInBatches(this.db, 'oauth_flows', 'state_hash', 'expires_at < $1', [new Date(now - 86_400_000)]);
   }
 }

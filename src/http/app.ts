@@ -13,6 +13,8 @@ import { OAuthFlows } from '../flows/flows.js';
 import type { GoogleClient } from '../google/client.js';
 import { Grants } from '../grants/grants.js';
 import type { Logger } from '../log/logger.js';
+import { type Maintenance, createMaintenance } from '../maintenance/index.js';
+import { standardPurges } from '../maintenance/purges.js';
 import type { IdentityResolver } from '../seren/identity.js';
 import { fastifyTrustProxy } from '../config/trust-proxy.js';
 import { registerErrorHandler } from './error-handler.js';
@@ -50,6 +52,8 @@ export interface AppContext extends AppDeps {
   flows: OAuthFlows;
   /** Token exchange, disconnect and revocation, metrics, the per-user rate limit (SPEC §3, §9). */
   tokenServices: TokenServices;
+  /** Periodic purges (expired links and flows, audit retention); other modules may add their own. */
+  maintenance: Maintenance;
 }
 
 /** Where dev mode serves the emulated Google inside this service. */
@@ -94,14 +98,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   if (config.strict && config.trustProxy !== false) refusePlainHttp(app);
 
   const grants = new Grants(deps.db, deps.keyring, deps.clock);
-  const connectTokens = new ConnectTokens(deps.db, deps.clock, config.connectTokenTtlSeconds, config.publicUrl);
-  const ctx: AppContext = {
-    ...deps,
-    grants,
-    connectTokens,
-    flows: new OAuthFlows(deps.db, deps.keyring, deps.clock),
-    tokenServices: createTokenServices(app, deps, { grants, connectTokens }),
-  };
+  const connectTokens = new ConnectTokens(deps.db, deps.keyring, deps.clock, config.connectTokenTtlSeconds, config.publicUrl);
+  const flows = new OAuthFlows(deps.db, deps.keyring, deps.clock);
+  const tokenServices = createTokenServices(app, deps, { grants, connectTokens });
+  const maintenance = createMaintenance(app, { clock: deps.clock, logger: deps.logger, registry: tokenServices.metrics.registry });
+  for (const task of standardPurges({ db: deps.db, connectTokens, flows, auditRetentionDays: config.auditRetentionDays })) maintenance.add(task);
+  const ctx: AppContext = { ...deps, grants, connectTokens, flows, tokenServices, maintenance };
 
   await registerOpenApi(app, config.publicUrl, EMULATOR_PREFIX);
   await app.register(landingRoute, ctx);

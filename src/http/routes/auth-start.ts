@@ -61,7 +61,6 @@ export async function startRoutes(auth: FastifyInstance, ctx: AppContext) {
           codeChallenge: flow.codeChallenge,
           loginHint: grant?.googleEmail ?? undefined,
         });
-        await ctx.flows.purgeExpired().catch((err: unknown) => request.log.warn({ err }, 'purging expired OAuth flows failed'));
         return reply
           .setCookie(FLOW_COOKIE, flow.browserSecret, {
             path: FLOW_COOKIE_PATH, httpOnly: true, sameSite: 'lax', secure, maxAge: FLOW_TTL_SECONDS,
