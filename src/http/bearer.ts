@@ -13,13 +13,14 @@ const BEARER = /^Bearer ([A-Za-z0-9._~+/=-]{1,512})$/i;
 
 /**
  * Resolves `Authorization: Bearer <Seren API key>` to an active Seren user (SPEC §3, §5):
- * missing or malformed → 401 invalid_seren_credentials; not active → 403 seren_account_inactive.
+ * missing or malformed → 401 invalid_seren_credentials; not active → 403 seren_account_inactive;
+ * too many rejected keys from this client address → 429 rate_limited (SPEC §5).
  */
 export function requireSerenUser(identity: IdentityResolver): preHandlerAsyncHookHandler {
   return async function authenticateSerenUser(request: FastifyRequest, _reply: FastifyReply) {
     const key = BEARER.exec(request.headers.authorization ?? '')?.[1];
     if (!key) throw invalidCredentials();
-    const user = await identity.resolve(key);
+    const user = await identity.resolve(key, request.ip);
     if (user.status !== 'active') {
       throw new ApiError('seren_account_inactive', `This Seren account is ${user.status}, not active; contact Seren support to reactivate it.`);
     }

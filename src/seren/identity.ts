@@ -2,6 +2,8 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import type { Clock } from '../clock.js';
 import { ApiError, retryAfter } from '../errors/errors.js';
+import { BoundedCache } from './bounded-cache.js';
+import { REJECTED_KEYS_PER_MINUTE, RejectedKeyLimit } from './rejected-keys.js';
 
 /** A Seren user as the identity service describes them (SPEC §5). */
 export interface SerenUser {
@@ -11,9 +13,13 @@ export interface SerenUser {
   readonly status: string;
 }
 
-/** Resolves a Seren API key to its user, or throws `invalid_seren_credentials` / `seren_unavailable`. */
+/** Resolves a Seren API key to its user, or throws `invalid_seren_credentials` / `seren_unavailable` / `rate_limited`. */
 export interface IdentityResolver {
-  resolve(apiKey: string): Promise<SerenUser>;
+  /**
+   * `clientAddress`: where the request came from; keys Seren rejects are counted per address,
+   * and past the limit an address's unknown keys are refused without asking Seren (SPEC §5).
+   */
+  resolve(apiKey: string, clientAddress?: string): Promise<SerenUser>;
 }
 
 export const invalidCredentials = () =>
@@ -27,28 +33,41 @@ export const invalidCredentials = () =>
 export const serenUnavailable = (why: string) =>
   new ApiError('seren_unavailable', `The Seren identity service is unavailable (${why}); retry shortly.`, {}, retryAfter());
 
+// Fail closed (SPEC §5): an answer without the user's id or status is no answer.
 const userSchema = z.object({
   id: z.string().min(1).max(200),
   email: z.string().max(320).default(''),
   name: z.string().max(200).default(''),
-  status: z.string().max(40).default('active'),
+  status: z.string().min(1).max(40),
 });
 const responseSchema = z.union([z.object({ data: userSchema }).transform((r) => r.data), userSchema]);
 
 const NEGATIVE_TTL_MS = 10_000;
-const MAX_CACHED_KEYS = 10_000;
 export const SEREN_TIMEOUT_MS = 3_000;
 
-type Entry = { expiresAt: number; user?: SerenUser };
+/** Sizes of the two caches and the rejected-key limit; the defaults suit production. */
+export interface IdentityLimits {
+  /** Keys Seren accepted, kept IDENTITY_CACHE_TTL_SECONDS. */
+  maxKnownKeys: number;
+  /** Keys Seren rejected, kept briefly. */
+  maxRejectedKeys: number;
+  rejectedKeysPerMinute: number;
+}
+export const DEFAULT_IDENTITY_LIMITS: IdentityLimits = { maxKnownKeys: 50_000, maxRejectedKeys: 10_000, rejectedKeysPerMinute: REJECTED_KEYS_PER_MINUTE };
+
+type Lookup = { user: SerenUser } | { user?: undefined };
 
 /**
  * Asks `GET $SEREN_USERINFO_URL` with the caller's key. Results are cached under an HMAC of the
- * key with a per-process secret (the key itself is never kept), positive for the configured TTL
- * and negative briefly; concurrent lookups of one key share one request.
+ * key with a per-process secret (the key itself is never kept): accepted keys for the configured
+ * TTL, rejected ones briefly, in two separate bounded caches, so a flood of junk keys can neither
+ * evict known users nor grow memory. Concurrent lookups of one key share one request.
  */
 export class HttpIdentityResolver implements IdentityResolver {
-  private readonly cache = new Map<string, Entry>();
-  private readonly inFlight = new Map<string, Promise<Entry>>();
+  private readonly known: BoundedCache<SerenUser>;
+  private readonly rejected: BoundedCache<true>;
+  private readonly rejections: RejectedKeyLimit;
+  private readonly inFlight = new Map<string, Promise<Lookup>>();
   private readonly hashKey = randomBytes(32);
 
   constructor(
@@ -56,31 +75,39 @@ export class HttpIdentityResolver implements IdentityResolver {
     private readonly ttlSeconds: number,
     private readonly now: Clock,
     private readonly timeoutMs = SEREN_TIMEOUT_MS,
-  ) {}
+    limits: Partial<IdentityLimits> = {},
+  ) {
+    const l = { ...DEFAULT_IDENTITY_LIMITS, ...limits };
+    this.known = new BoundedCache(l.maxKnownKeys);
+    this.rejected = new BoundedCache(l.maxRejectedKeys);
+    this.rejections = new RejectedKeyLimit(l.rejectedKeysPerMinute);
+  }
 
-  async resolve(apiKey: string): Promise<SerenUser> {
+  /** How many keys each cache holds (operators' curiosity, tests). */
+  get cacheSizes(): { known: number; rejected: number } {
+    return { known: this.known.size, rejected: this.rejected.size };
+  }
+
+  async resolve(apiKey: string, clientAddress?: string): Promise<SerenUser> {
     const id = createHmac('sha256', this.hashKey).update(apiKey).digest('base64url');
-    let entry = this.cache.get(id);
-    if (!entry || entry.expiresAt <= this.now()) {
-      let pending = this.inFlight.get(id);
-      if (!pending) {
-        pending = this.lookUp(apiKey).finally(() => this.inFlight.delete(id));
-        this.inFlight.set(id, pending);
-      }
-      entry = await pending;
-      this.remember(id, entry);
+    const now = this.now();
+    const cached = this.known.get(id, now);
+    if (cached) return cached;
+    if (this.rejected.get(id, now)) throw invalidCredentials();
+    if (clientAddress !== undefined) this.rejections.check(clientAddress, now);
+
+    let pending = this.inFlight.get(id);
+    if (!pending) {
+      pending = this.lookUp(apiKey, id).finally(() => this.inFlight.delete(id));
+      this.inFlight.set(id, pending);
     }
-    if (!entry.user) throw invalidCredentials();
-    return entry.user;
+    const { user } = await pending;
+    if (user) return user;
+    if (clientAddress !== undefined) this.rejections.note(clientAddress, this.now());
+    throw invalidCredentials();
   }
 
-  private remember(id: string, entry: Entry) {
-    this.cache.delete(id);
-    if (this.cache.size >= MAX_CACHED_KEYS) this.cache.delete(this.cache.keys().next().value!);
-    this.cache.set(id, entry);
-  }
-
-  private async lookUp(apiKey: string): Promise<Entry> {
+  private async lookUp(apiKey: string, id: string): Promise<Lookup> {
     let res: Response;
     try {
       res = await fetch(this.url, {
@@ -93,15 +120,18 @@ export class HttpIdentityResolver implements IdentityResolver {
     }
     if (res.status === 401 || res.status === 403) {
       await res.body?.cancel();
-      return { expiresAt: this.now() + NEGATIVE_TTL_MS };
+      this.rejected.set(id, true, this.now() + NEGATIVE_TTL_MS);
+      return {};
     }
     if (!res.ok) {
       await res.body?.cancel();
       throw serenUnavailable(`answered HTTP ${res.status}`);
     }
     const parsed = responseSchema.safeParse(await res.json().catch(() => undefined));
-    if (!parsed.success) throw serenUnavailable('unreadable answer');
-    return { expiresAt: this.now() + this.ttlSeconds * 1000, user: Object.freeze(parsed.data) };
+    if (!parsed.success) throw serenUnavailable('an unreadable answer, or a user without id or status');
+    const user = Object.freeze(parsed.data);
+    this.known.set(id, user, this.now() + this.ttlSeconds * 1000);
+    return { user };
   }
 }
 

@@ -66,6 +66,35 @@ describe('Seren identity', () => {
     expect((await resolver.resolve(key)).id).toBe(seren.users.get(key)!.id);
   });
 
+  it('fails closed: an answer without the user id or status is seren_unavailable, never an active user', async () => {
+    const resolver = new HttpIdentityResolver(seren.url, 300, clock.now);
+    const answers = [
+      { data: { id: 'u-no-status', email: 'a@x', name: 'A' } },
+      { id: 'u-no-status', email: 'a@x', name: 'A' },
+      { data: { id: 'u-empty-status', status: '' } },
+      { data: { email: 'a@x', status: 'active' } },
+      { data: { id: '', status: 'active' } },
+    ];
+    for (const answer of answers) {
+      seren.failNext({ body: JSON.stringify(answer) });
+      expect(await codeOf(resolver.resolve('sk_fail_closed')), JSON.stringify(answer)).toBe('seren_unavailable');
+    }
+  });
+
+  it('a flood of rejected keys neither evicts a known user nor grows the rejected cache past its bound', async () => {
+    const key = seren.addUser('sk_known_before_flood');
+    const resolver = new HttpIdentityResolver(seren.url, 300, clock.now, undefined, { maxKnownKeys: 5, maxRejectedKeys: 20 });
+    const user = await resolver.resolve(key);
+    const before = seren.calls;
+    for (let batch = 0; batch < 10; batch++) {
+      await Promise.all(Array.from({ length: 20 }, (_, i) => codeOf(resolver.resolve(`sk_junk_${batch}_${i}`))));
+    }
+    expect(seren.calls - before).toBe(200);
+    expect(resolver.cacheSizes).toEqual({ known: 1, rejected: 20 });
+    expect(await resolver.resolve(key)).toBe(user); // still cached: no call to Seren
+    expect(seren.calls - before).toBe(200);
+  });
+
   it('is unreachable when nothing listens', async () => {
     const resolver = new HttpIdentityResolver('http://127.0.0.1:1/auth/me', 300, clock.now);
     expect(await codeOf(resolver.resolve('sk_x'))).toBe('seren_unavailable');
