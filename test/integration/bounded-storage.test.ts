@@ -33,7 +33,7 @@ describe('bounded storage', () => {
     expect(await tokensOf(user.id)).toBeLessThanOrEqual(MAX_CONNECT_TOKENS_PER_USER);
     // Repeated answers hand out the same live link: a handful over 40 minutes, not a thousand.
     expect(links.size).toBeLessThan(20);
-  });
+  }, 120_000); // 1,000 requests: a few seconds, more on a loaded machine
 
   it('a repeated answer reuses the live link, with its true remaining lifetime', async () => {
     const user = newUser(h);
@@ -44,7 +44,7 @@ describe('bounded storage', () => {
     const again = await link();
     expect(again.authorization_url).toBe(first.authorization_url);
     expect(again.expires_in).toBeLessThanOrEqual(h.config.connectTokenTtlSeconds - 120);
-    expect(again.expires_in).toBeGreaterThan(h.config.connectTokenTtlSeconds - 125);
+    expect(again.expires_in).toBeGreaterThanOrEqual(h.config.connectTokenTtlSeconds / 2); // only reused while half its life is left
     // Past half its life, a fresh link is issued (the old one still works until it expires).
     h.clock.advance(h.config.connectTokenTtlSeconds / 2);
     const fresh = await link();
