@@ -60,6 +60,8 @@ export const hashConnectToken = (token: string) => createHash('sha256').update(t
  * are kept per user, and `purgeExpired` (scheduled) deletes tokens a day after they expired.
  */
 export class ConnectTokens {
+  private readonly issuing = new Map<string, Promise<IssuedLink>>();
+
   constructor(
     private readonly db: Database,
     private readonly keyring: Keyring,
@@ -80,12 +82,27 @@ export class ConnectTokens {
     pinned: PinnedGoogleAccount | null = null,
   ): Promise<IssuedLink> {
     const label = { name: account?.name || null, email: account?.email || null };
+    // Concurrent answers for one request share one link: here in this process, and across
+    // instances by a lock on the user taken while looking for one to reuse.
+    const key = JSON.stringify([serenUserId, [...scopes].sort(), label.name, label.email, pinned]);
+    let pending = this.issuing.get(key);
+    if (!pending) {
+      pending = this.db.transaction((tx) => this.reuseOrInsert(tx, serenUserId, scopes, label, pinned)).finally(() => this.issuing.delete(key));
+      this.issuing.set(key, pending);
+    }
+    return pending;
+  }
+
+  private async reuseOrInsert(
+    tx: Queryable, serenUserId: string, scopes: readonly string[], label: SerenAccountLabel, pinned: PinnedGoogleAccount | null,
+  ): Promise<IssuedLink> {
+    await tx.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`sga.connect_tokens:${serenUserId}`]);
     const now = this.clock();
-    const reused = await this.reusable(serenUserId, scopes, label, pinned, now);
+    const reused = await this.reusable(tx, serenUserId, scopes, label, pinned, now);
     if (reused) return reused;
 
     const token = PREFIX + randomBytes(32).toString('base64url');
-    await this.db.query(
+    await tx.query(
       `INSERT INTO connect_tokens (token_hash, token_sealed, seren_user_id, scopes, expires_at, seren_name, seren_email, google_sub, google_email)
         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
       [
@@ -93,7 +110,7 @@ export class ConnectTokens {
         label.name, label.email, pinned?.subject ?? null, pinned?.email ?? null,
       ],
     );
-    await this.db.query(
+    await tx.query(
       `DELETE FROM connect_tokens WHERE seren_user_id = $1 AND token_hash NOT IN (
          SELECT token_hash FROM connect_tokens WHERE seren_user_id = $1 ORDER BY expires_at DESC LIMIT ${MAX_CONNECT_TOKENS_PER_USER})`,
       [serenUserId],
@@ -118,9 +135,9 @@ export class ConnectTokens {
 
   /** A live, unused link issued for exactly this request with enough life left, opened again. */
   private async reusable(
-    serenUserId: string, scopes: readonly string[], label: SerenAccountLabel, pinned: PinnedGoogleAccount | null, now: number,
+    q: Queryable, serenUserId: string, scopes: readonly string[], label: SerenAccountLabel, pinned: PinnedGoogleAccount | null, now: number,
   ): Promise<IssuedLink | undefined> {
-    const [row] = await this.db.query<{ token_sealed: string; expires_at: Date }>(
+    const [row] = await q.query<{ token_sealed: string; expires_at: Date }>(
       `SELECT token_sealed, expires_at FROM connect_tokens
         WHERE seren_user_id = $1 AND consumed_at IS NULL AND expires_at > $2 AND token_sealed IS NOT NULL
           AND scopes @> $3::text[] AND scopes <@ $3::text[]
