@@ -36,7 +36,7 @@ async function openEmbedded(dataDir: string): Promise<Database> {
   try {
     if (!inMemory) {
       mkdirSync(dir, { recursive: true });
-      unlock = lockEmbeddedDirectory(dir);
+      unlock = await lockEmbeddedDirectory(dir);
     }
     lite = await PGlite.create(dir);
   } catch (err) {
