@@ -5,11 +5,13 @@ export type FailEndpoint = (typeof FAIL_ENDPOINTS)[number];
 /**
  * What the next call(s) to an endpoint do instead of answering normally:
  * an HTTP status (optionally with `Retry-After` seconds), a delay before answering normally
- * (for client time-outs), or an OAuth error body.
+ * (for client time-outs), no answer at all until the emulator closes (a hanging Google), or an
+ * OAuth error body.
  */
 export type Failure =
   | { status: 500 | 502 | 503 | 429; retryAfter?: number }
   | { delayMs: number }
+  | { hang: true }
   | { error: 'invalid_client' | 'unauthorized_client' | 'invalid_grant' };
 
 interface Queued {

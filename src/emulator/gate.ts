@@ -20,8 +20,9 @@ export function gate(ctx: EmulatorContext, counters: (req: FastifyRequest) => En
     for (const name of counters(req)) ctx.calls[name] += 1;
     const failure = failAs === undefined ? undefined : ctx.failures.take(failAs);
     if (failure === undefined) return undefined;
-    if ('delayMs' in failure) {
-      if ((await ctx.failures.sleep(failure.delayMs)) === 'elapsed') return undefined;
+    if ('delayMs' in failure || 'hang' in failure) {
+      const ms = 'hang' in failure ? FOREVER_MS : failure.delayMs;
+      if ((await ctx.failures.sleep(ms)) === 'elapsed' && !('hang' in failure)) return undefined;
       // Cut short by shutdown: answer at once and drop the connection, or the server's close() waits on it.
       reply.header('connection', 'close');
       return sendFailure({ status: 503 }, reply);
@@ -30,7 +31,10 @@ export function gate(ctx: EmulatorContext, counters: (req: FastifyRequest) => En
   };
 }
 
-function sendFailure(failure: Exclude<Failure, { delayMs: number }>, reply: FastifyReply): FastifyReply {
+/** The longest timer Node allows (about 24.8 days): "never", for a hanging endpoint. */
+const FOREVER_MS = 2 ** 31 - 1;
+
+function sendFailure(failure: Exclude<Failure, { delayMs: number } | { hang: true }>, reply: FastifyReply): FastifyReply {
   if ('error' in failure) {
     const description = failure.error === 'invalid_grant' ? 'Token has been expired or revoked.' : 'Unauthorized';
     return sendOAuthError(reply, new OAuthError(failure.error, description));

@@ -17,6 +17,7 @@ const failure = z.union([
     retryAfter: z.number().int().nonnegative().optional(),
   }),
   z.strictObject({ delayMs: z.number().int().min(0).max(600_000) }),
+  z.strictObject({ hang: z.literal(true) }),
   z.strictObject({ error: z.enum(['invalid_client', 'unauthorized_client', 'invalid_grant']) }),
 ]);
 

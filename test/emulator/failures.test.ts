@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { GoogleEmulator } from '../../src/emulator/index.js';
-import { codeFlow, get, refreshWith, startEmulator } from './helpers.js';
+import { CLIENT_ID, CLIENT_SECRET, codeFlow, get, refreshWith, startEmulator } from './helpers.js';
 
 let emulator: GoogleEmulator;
 let issuer: string;
@@ -51,6 +51,18 @@ describe('failNext', () => {
     const res = await get(`${issuer}/oauth2/v3/certs`);
     expect(res.status).toBe(200);
     expect(Date.now() - started).toBeGreaterThanOrEqual(280);
+  });
+
+  it('hangs without answering, until the client gives up', async () => {
+    emulator.controls.failNext('token', { hang: true });
+    const err = await fetch(`${issuer}/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refreshToken, client_id: CLIENT_ID, client_secret: CLIENT_SECRET }),
+      signal: AbortSignal.timeout(300),
+    }).catch((e: unknown) => e);
+    expect((err as Error).name).toBe('TimeoutError');
+    expect((await refreshWith(issuer, refreshToken)).status).toBe(200);
   });
 
   it('lets a client time out on a delayed response', async () => {
