@@ -19,6 +19,7 @@ export const ERROR_STATUS = {
   rate_limited: 429,
   google_unavailable: 503,
   seren_unavailable: 503,
+  service_unavailable: 503,
   google_client_misconfigured: 500,
   internal_error: 500,
 } as const;

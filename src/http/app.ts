@@ -21,6 +21,7 @@ import { registerErrorHandler } from './error-handler.js';
 import { refusePlainHttp } from './https-only.js';
 import { registerOpenApi } from './openapi.js';
 import { registerRequestIds, requestIdFor } from './request-id.js';
+import { drainOnClose } from './shutdown.js';
 import { authRoutes } from './routes/auth.js';
 import { connectLinkRoute } from './routes/connect-link.js';
 import { healthRoutes } from './routes/health.js';
@@ -77,7 +78,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     bodyLimit: 16 * 1024,
     // A client that never finishes its request must not hold a worker forever.
     requestTimeout: 30_000,
-    return503OnClosing: true,
+    // Requests during shutdown get the SPEC's 503 service_unavailable instead (drainOnClose).
+    return503OnClosing: false,
     genReqId: requestIdFor,
     logController: new LogController({ requestIdLogLabel: 'request_id' }),
   });
@@ -93,6 +95,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // Limits are set per route: /auth/* per client address, bearer routes per Seren user.
   await app.register(rateLimit, { global: false });
   registerErrorHandler(app);
+  drainOnClose(app);
   app.decorateRequest('serenUser', null);
 
   if (config.strict && config.trustProxy !== false) refusePlainHttp(app);
