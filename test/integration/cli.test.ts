@@ -1,4 +1,6 @@
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -66,8 +68,14 @@ describe('the seren-google-auth command', () => {
     expect(second.code).toBe(1);
     expect(second.stderr).toMatch(/in use by process \d+/);
 
+    // An idle client (connected, never sending) must not hold the shutdown for its grace period.
+    const idle = connect(port, '127.0.0.1').on('error', () => {});
+    await new Promise((resolve) => idle.once('connect', resolve));
+    const stopping = performance.now();
     first.child.kill('SIGTERM');
     expect(await first.exited).toBe(0);
+    expect(performance.now() - stopping).toBeLessThan(5_000); // before: 10 s, then exit 1
+    idle.destroy();
     expect(first.output.stdout + first.output.stderr).toContain('shutting down');
 
     const again = startCli(['serve'], env);
@@ -76,6 +84,20 @@ describe('the seren-google-auth command', () => {
     again.child.kill('SIGINT');
     expect(await again.exited).toBe(0);
   }, 60_000);
+
+  it('a stale pid file naming a live, unrelated process does not block a start (the lock dies with its holder)', async () => {
+    const dataDir = tempDir();
+    const unrelated = spawn('sleep', ['60']);
+    try {
+      mkdirSync(join(dataDir, 'pglite'), { recursive: true });
+      writeFileSync(join(dataDir, 'pglite', 'seren-google-auth.pid'), String(unrelated.pid));
+      const run = await runCli(['migrate'], { DATA_DIR: dataDir });
+      expect(run.stderr).not.toMatch(/in use/);
+      expect(run.code).toBe(0);
+    } finally {
+      unrelated.kill('SIGKILL');
+    }
+  }, 30_000);
 
   it('migrate applies, then reports the database up to date', async () => {
     const env = { DATA_DIR: tempDir() };
