@@ -5,6 +5,7 @@ import { loadOrCreateDevKey } from './crypto/dev-key.js';
 import { Keyring } from './crypto/keyring.js';
 import { type Database, openDatabase } from './db/database.js';
 import { migrate } from './db/migrate.js';
+import { logOutages } from './db/outage.js';
 import { GoogleClient } from './google/client.js';
 import { type AppDeps, EMULATOR_PREFIX, buildApp } from './http/app.js';
 import type { Logger } from './log/logger.js';
@@ -45,7 +46,7 @@ export async function startService(config: Config, opts: StartOptions): Promise<
   const { logger } = opts;
   const clock = opts.clock ?? systemClock;
   const keyring = resolveKeyring(config, logger);
-  const db = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
+  const db = logOutages(await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir }), logger);
   try {
     const applied = await migrate(db);
     logger.info({ database: db.kind, applied }, applied.length ? `applied ${applied.length} migration(s)` : 'database schema is up to date');

@@ -3,6 +3,8 @@ import { MIGRATIONS } from './migrations.js';
 
 // Any constant shared by every instance: two starters on one database queue on it.
 const MIGRATION_LOCK = 7_406_611_042;
+/** A migration (or waiting for another starter's) may take far longer than a request's query. */
+const MIGRATION_TIMEOUT_MS = 10 * 60_000;
 
 /**
  * Applies pending migrations in one transaction under an advisory lock, so instances starting
@@ -22,7 +24,7 @@ export async function migrate(db: Database): Promise<string[]> {
       applied.push(m.id);
     }
     return applied;
-  });
+  }, { timeoutMs: MIGRATION_TIMEOUT_MS });
 }
 
 /** True when every known migration is recorded (used by GET /ready). */

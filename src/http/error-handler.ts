@@ -1,13 +1,14 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
-import { ApiError } from '../errors/errors.js';
+import { DatabaseUnavailableError } from '../db/failures.js';
+import { ApiError, retryAfter } from '../errors/errors.js';
 import { pathOf, trackAllowedMethods } from './allowed-methods.js';
 
 /** Serializes every JSON API error in one place (SPEC §3): `{error, message, ...extra}` + headers. */
 export function registerErrorHandler(app: FastifyInstance): void {
   trackAllowedMethods(app);
-  app.setErrorHandler((err: FastifyError | ApiError, request, reply) => {
+  app.setErrorHandler((err: FastifyError | ApiError | DatabaseUnavailableError, request, reply) => {
     const apiError = toApiError(err);
-    if (apiError.status >= 500 && !(err instanceof ApiError)) request.log.error({ err }, 'unhandled error');
+    if (apiError.code === 'internal_error' && !(err instanceof ApiError)) request.log.error({ err }, 'unhandled error');
     reply.code(apiError.status).headers({ 'cache-control': 'no-store', ...apiError.headers }).send(apiError.toJSON());
   });
 
@@ -19,8 +20,15 @@ export function registerErrorHandler(app: FastifyInstance): void {
   });
 }
 
-function toApiError(err: FastifyError | ApiError): ApiError {
+/** Seconds a client waits before retrying while our database is unavailable (the pool reconnects within them). */
+export const DATABASE_RETRY_AFTER_SECONDS = 5;
+
+function toApiError(err: FastifyError | ApiError | DatabaseUnavailableError): ApiError {
   if (err instanceof ApiError) return err;
+  // Logged once per outage episode where the database is watched (db/outage.ts), not per request.
+  if (err instanceof DatabaseUnavailableError) {
+    return new ApiError('service_unavailable', 'This service cannot reach its database right now; retry after the indicated time.', {}, retryAfter(DATABASE_RETRY_AFTER_SECONDS));
+  }
   if (err.validation) return new ApiError('invalid_request', `Invalid request: ${err.message}.`);
   if (err.statusCode === 429) return new ApiError('rate_limited', 'Too many requests; slow down and retry after the indicated time.');
   if (err.statusCode === 413) return new ApiError('invalid_request', 'The request body is too large.');

@@ -106,6 +106,11 @@ export function badRequestPage(): Page {
   return problem(400, 'Bad request', html`This request could not be understood.`, NEW_LINK);
 }
 
+/** Our database is unreachable, or this instance is shutting down: nothing was used or changed. */
+export function serviceUnavailablePage(): Page {
+  return problem(503, 'Temporarily unavailable', html`This service cannot complete your request right now. Your link has not been used: reload this page in a minute.`);
+}
+
 /** 500: the request id lets the operators find what happened if the user reports it. */
 export function internalErrorPage(requestId: string): Page {
   return problem(
