@@ -106,4 +106,13 @@ export const MIGRATIONS: ReadonlyArray<{ id: string; sql: string }> = [
       CREATE INDEX audit_events_created_at ON audit_events (created_at);
     `,
   },
+  {
+    id: '005_refresh_token_version',
+    sql: `
+      -- Which refresh token a row holds, independent of how it is sealed: a new value whenever the
+      -- token itself changes (connect with a new token, Google rotating it), never when keys rotate
+      -- re-seals it. The save after a refresh is guarded on it ("still the token we refreshed with").
+      ALTER TABLE user_google_tokens ADD COLUMN refresh_token_version UUID NOT NULL DEFAULT gen_random_uuid();
+    `,
+  },
 ];

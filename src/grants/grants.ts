@@ -97,6 +97,9 @@ export class Grants {
           access_token_encrypted, access_token_expires_at, connected_at, last_refreshed_at, created_at, updated_at)
         VALUES ($1, $2, $3, $4, $5, 'active', $6, $7, $8, NULL, $8, $8)
         ON CONFLICT (seren_user_id) DO UPDATE SET
+          -- The same refresh token kept (no new one from Google) keeps its version, so a refresh in flight can still save what it got.
+          refresh_token_version = CASE WHEN user_google_tokens.refresh_token_encrypted = EXCLUDED.refresh_token_encrypted
+            THEN user_google_tokens.refresh_token_version ELSE gen_random_uuid() END,
           refresh_token_encrypted = EXCLUDED.refresh_token_encrypted, scopes = EXCLUDED.scopes,
           google_sub = EXCLUDED.google_sub, google_email = EXCLUDED.google_email, status = 'active',
           access_token_encrypted = EXCLUDED.access_token_encrypted, access_token_expires_at = EXCLUDED.access_token_expires_at,

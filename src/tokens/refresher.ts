@@ -142,7 +142,7 @@ export class Refresher {
       metrics.refreshes.inc({ result: 'success' });
       metrics.refreshSeconds.observe({ result: 'success' }, (performance.now() - started) / 1000);
       const obtainedAt = clock();
-      const saved = await store.saveRefreshed(id, this.owner, row.refreshTokenSealed, {
+      const saved = await store.saveRefreshed(id, this.owner, row.refreshTokenVersion, {
         token: { value: result.accessToken, expiresAt: obtainedAt + result.expiresInSeconds * 1000, obtainedAt },
         rotatedRefreshToken: result.refreshToken,
         scopes: result.grantedScopes,
@@ -157,7 +157,7 @@ export class Refresher {
   /** Google refused this refresh token: only now is a grant marked unusable (SPEC §3). */
   private async refused(row: GrantRow): Promise<undefined> {
     const id = row.serenUserId;
-    const marked = await this.deps.store.markReauthorizationRequired(id, row.refreshTokenSealed, this.deps.clock());
+    const marked = await this.deps.store.markReauthorizationRequired(id, row.refreshTokenVersion, this.deps.clock());
     this.deps.memory.invalidate(id);
     if (!marked) {
       await this.deps.store.releaseLease(id, this.owner);

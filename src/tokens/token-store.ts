@@ -15,6 +15,8 @@ export interface GrantView {
 /** A grant row as the refresher sees it: the sealed refresh token and the lease. */
 export interface GrantRow extends GrantView {
   readonly refreshTokenSealed: Sealed;
+  /** Which refresh token the row holds (changes with the token, not with its sealing). */
+  readonly refreshTokenVersion: string;
   readonly leaseOwner: string | null;
   readonly leaseUntil: number | null;
 }
@@ -30,11 +32,11 @@ export interface Refreshed {
 
 type Row = {
   seren_user_id: string; status: GrantStatus; scopes: string[]; google_sub: string;
-  refresh_token_encrypted: string; access_token_encrypted: string | null; access_token_expires_at: Date | null;
+  refresh_token_encrypted: string; refresh_token_version: string; access_token_encrypted: string | null; access_token_expires_at: Date | null;
   obtained_at: Date; refresh_lease_owner: string | null; refresh_lease_until: Date | null;
 };
 
-const COLUMNS = `seren_user_id, status, scopes, google_sub, refresh_token_encrypted, access_token_encrypted,
+const COLUMNS = `seren_user_id, status, scopes, google_sub, refresh_token_encrypted, refresh_token_version, access_token_encrypted,
   access_token_expires_at, GREATEST(connected_at, last_refreshed_at) AS obtained_at, refresh_lease_owner, refresh_lease_until`;
 
 /**
@@ -83,20 +85,22 @@ export class TokenStore {
   }
 
   /**
-   * Stores a refresh's result and frees our lease, provided the grant is still the one refreshed
-   * (same refresh token): a grant deleted or replaced meanwhile is not overwritten.
+   * Stores a refresh's result and frees our lease, provided the row still holds the refresh token
+   * used (its version: a `keys rotate` that re-sealed it meanwhile changes nothing), so a grant
+   * deleted or replaced meanwhile is not overwritten. A rotated refresh token gets a new version.
    */
-  async saveRefreshed(serenUserId: string, owner: string, usedRefreshToken: Sealed, r: Refreshed): Promise<GrantRow | undefined> {
+  async saveRefreshed(serenUserId: string, owner: string, usedVersion: string, r: Refreshed): Promise<GrantRow | undefined> {
     const [row] = await this.db.query<Row>(
       `UPDATE user_google_tokens SET
           access_token_encrypted = $4, access_token_expires_at = $5, last_refreshed_at = $6, updated_at = $6,
           refresh_token_encrypted = COALESCE($7, refresh_token_encrypted), scopes = COALESCE($8, scopes),
+          refresh_token_version = CASE WHEN $7::text IS NULL THEN refresh_token_version ELSE gen_random_uuid() END,
           refresh_lease_owner = CASE WHEN refresh_lease_owner = $2 THEN NULL ELSE refresh_lease_owner END,
           refresh_lease_until = CASE WHEN refresh_lease_owner = $2 THEN NULL ELSE refresh_lease_until END
-        WHERE seren_user_id = $1 AND refresh_token_encrypted = $3 AND status = 'active'
+        WHERE seren_user_id = $1 AND refresh_token_version = $3 AND status = 'active'
         RETURNING ${COLUMNS}`,
       [
-        serenUserId, owner, usedRefreshToken,
+        serenUserId, owner, usedVersion,
         this.keyring.seal(r.token.value, serenUserId), new Date(r.token.expiresAt), new Date(r.token.obtainedAt),
         r.rotatedRefreshToken === undefined ? null : this.keyring.seal(r.rotatedRefreshToken, serenUserId),
         r.scopes === undefined ? null : [...r.scopes],
@@ -107,14 +111,15 @@ export class TokenStore {
 
   /**
    * Google answered invalid_grant for this refresh token: the grant is unusable until the user
-   * reconnects. Guarded by the refresh token used, so a reconnect that raced the refresh is spared.
+   * reconnects. Guarded by the refresh token used (its version), so a reconnect that raced the
+   * refresh is spared.
    */
-  async markReauthorizationRequired(serenUserId: string, usedRefreshToken: Sealed, now: number): Promise<boolean> {
+  async markReauthorizationRequired(serenUserId: string, usedVersion: string, now: number): Promise<boolean> {
     const rows = await this.db.query(
       `UPDATE user_google_tokens SET status = 'reauthorization_required', access_token_encrypted = NULL,
           access_token_expires_at = NULL, refresh_lease_owner = NULL, refresh_lease_until = NULL, updated_at = $3
-        WHERE seren_user_id = $1 AND refresh_token_encrypted = $2 RETURNING 1`,
-      [serenUserId, usedRefreshToken, new Date(now)],
+        WHERE seren_user_id = $1 AND refresh_token_version = $2 RETURNING 1`,
+      [serenUserId, usedVersion, new Date(now)],
     );
     return rows.length > 0;
   }
@@ -142,6 +147,7 @@ export class TokenStore {
       googleSubject: r.google_sub,
       token: this.openAccessToken(r),
       refreshTokenSealed: r.refresh_token_encrypted as Sealed,
+      refreshTokenVersion: r.refresh_token_version,
       leaseOwner: r.refresh_lease_owner,
       leaseUntil: r.refresh_lease_until?.getTime() ?? null,
     };

@@ -14,7 +14,17 @@ const tempDir = () => {
   dirs.push(d);
   return d;
 };
-afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+const started: ReturnType<typeof startCli>[] = [];
+const serve = (env: Record<string, string>) => {
+  const cli = startCli(['serve'], env);
+  started.push(cli);
+  return cli;
+};
+afterAll(() => {
+  // A test that failed half-way must not leave a server running.
+  for (const { child } of started) if (child.exitCode === null) child.kill('SIGKILL');
+  dirs.forEach((d) => rmSync(d, { recursive: true, force: true }));
+});
 
 describe('the seren-google-auth command', () => {
   it('explains itself with --help, for each command', async () => {
@@ -55,7 +65,7 @@ describe('the seren-google-auth command', () => {
     const port = await freePort();
     const env = { DATA_DIR: dataDir, PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}` };
     const started = Date.now();
-    const first = startCli(['serve'], env);
+    const first = serve(env);
     const base = `http://127.0.0.1:${port}`;
     await waitFor(async () => (await fetch(`${base}/ready`)).ok, '/ready', 15_000);
     expect(Date.now() - started).toBeLessThan(15_000);
@@ -78,7 +88,7 @@ describe('the seren-google-auth command', () => {
     idle.destroy();
     expect(first.output.stdout + first.output.stderr).toContain('shutting down');
 
-    const again = startCli(['serve'], env);
+    const again = serve(env);
     await waitFor(async () => (await fetch(`${base}/ready`)).ok, '/ready after restart', 15_000);
     expect(again.output.stdout).toMatch(/using the dev encryption key kept in DATA_DIR/);
     again.child.kill('SIGINT');
