@@ -36,13 +36,17 @@ describe('key rotation during a refresh burst, with refresh-token rotation on', 
     // Refresh tokens re-sealed under the feet of refreshes that have not saved yet (all of them on an idle machine).
     const raced = await h.service.db.query(`SELECT 1 FROM user_google_tokens WHERE refresh_token_encrypted LIKE 'v1.new.%' AND last_refreshed_at IS NULL`);
     expect(raced.length).toBeGreaterThan(0);
-    expect((await burst).map((r) => r.status)).toEqual(Array(USERS).fill(200));
+    expect(await outcomes(await burst)).toEqual(Array(USERS).fill('200'));
 
     // Every grant still refreshes: the rotated refresh tokens were stored.
     h.clock.advance(3600);
     const later = await Promise.all(users.map((u) => exchange(h, u.key, 'gmail')));
-    expect(later.map((r) => r.status)).toEqual(Array(USERS).fill(200));
+    expect(await outcomes(later)).toEqual(Array(USERS).fill('200'));
     const lost = await h.service.db.query(`SELECT 1 FROM user_google_tokens WHERE status <> 'active'`);
     expect(lost).toHaveLength(0);
   });
 });
+
+/** Each answer as its status, and its error code when it failed. */
+const outcomes = (answers: Response[]) =>
+  Promise.all(answers.map(async (r) => (r.ok ? String(r.status) : `${r.status} ${((await r.json()) as { error: string }).error}`)));

@@ -27,7 +27,7 @@ describe('shutdown', () => {
     h = undefined;
   });
 
-  it('closes idle connections at once: a client that never sent a request, and one between keep-alive requests', async () => {
+  it('closes idle connections at once: a client that never sent a request, and one between keep-alive requests', { timeout: 45_000 }, async () => {
     h = await startHarness();
     const silent = await rawConnection(h.url);
     const keptAlive = await rawConnection(h.url);
@@ -41,7 +41,7 @@ describe('shutdown', () => {
     await Promise.all([silent.closed, keptAlive.closed]);
   });
 
-  it('answers a request arriving during shutdown with 503 service_unavailable, Retry-After and the SPEC error shape', async () => {
+  it('answers a request arriving during shutdown with 503 service_unavailable, Retry-After and the SPEC error shape', { timeout: 45_000 }, async () => {
     h = await startHarness();
     const user = newUser(h);
     await connectGoogle(h, user.id, { email: `${user.id}@example.com` });
