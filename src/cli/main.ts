@@ -1,7 +1,7 @@
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { ConfigError, type ConfigFor, type Need, parseConfig } from '../config/config.js';
-import { createLogger } from '../log/logger.js';
 import { demo } from './demo.js';
+import { EXIT, explainFailure } from './failures.js';
 import { keysGenerate, keysRotate } from './keys.js';
 import { migrateCommand } from './migrate.js';
 import { publishersShow, publishersSync } from './publishers.js';
@@ -86,14 +86,17 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
   } catch (err) {
     if (err instanceof UsageError) {
       console.error(`seren-google-auth ${name}: ${err.message}\n\nUsage: ${command.usage}`);
-      return 2;
+      return EXIT.usage;
     }
     if (err instanceof ConfigError) {
       console.error(`seren-google-auth ${name}: ${err.message}`);
-      return 78; // EX_CONFIG
+      return EXIT.config;
     }
-    createLogger('error').error({ err }, `seren-google-auth ${name} failed`);
-    console.error(`seren-google-auth ${name} failed: ${(err as Error).message}`);
-    return 1;
+    // One sentence a person can act on; the stack only for whoever asked for it.
+    const explained = explainFailure(err, { host: env.HOST || '127.0.0.1', port: env.PORT || '8787', dataDir: env.DATA_DIR || './data' });
+    console.error(`seren-google-auth ${name}: ${explained?.sentence ?? `failed: ${(err as Error).message}`}`);
+    if (env.LOG_LEVEL === 'debug' || env.LOG_LEVEL === 'trace') console.error((err as Error).stack);
+    else if (!explained) console.error('(LOG_LEVEL=debug shows where it failed)');
+    return explained?.exitCode ?? EXIT.failed;
   }
 }

@@ -46,7 +46,7 @@ async function openEmbedded(dataDir: string): Promise<Database> {
     lite = await PGlite.create(dir);
   } catch (err) {
     unlock();
-    throw new DatabaseUnavailableError(`the embedded database could not be opened: ${(err as Error).message}`);
+    throw new DatabaseUnavailableError(`the embedded database could not be opened: ${(err as Error).message}`, { cause: err });
   }
   // In-process: no network to lose and no time-outs to set; a closed database still answers 503.
   const on = (q: Pick<PGlite, 'query' | 'exec'>): Queryable => ({

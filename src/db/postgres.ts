@@ -55,7 +55,7 @@ export async function openPostgres(url: string): Promise<Database> {
   } catch (err) {
     await pool.end().catch(() => {});
     const cause = err instanceof Error && err.cause instanceof Error ? err.cause : err;
-    throw new DatabaseUnavailableError(`PostgreSQL at ${safeDatabaseLocation(url)} is unreachable: ${(cause as Error).message}`);
+    throw new DatabaseUnavailableError(`PostgreSQL at ${safeDatabaseLocation(url)} is unreachable: ${(cause as Error).message}`, { cause });
   }
   return {
     kind: 'postgres',

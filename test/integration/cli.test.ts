@@ -55,7 +55,7 @@ describe('the seren-google-auth command', () => {
 
   it('fails clearly when the database is unreachable at start', async () => {
     const run = await runCli(['migrate'], { DATABASE_URL: 'postgres://u:hunter2@127.0.0.1:1/db', TOKEN_ENCRYPTION_KEYS: `k:${Buffer.alloc(32).toString('base64')}` });
-    expect(run.code).toBe(1);
+    expect(run.code).toBe(69); // EX_UNAVAILABLE (README, exit codes)
     expect(run.stderr).toMatch(/PostgreSQL at 127\.0\.0\.1:1\/db is unreachable/);
     expect(run.stderr).not.toContain('hunter2');
   });
@@ -75,7 +75,7 @@ describe('the seren-google-auth command', () => {
 
     // A second process must not open the same embedded database.
     const second = await runCli(['migrate'], env);
-    expect(second.code).toBe(1);
+    expect(second.code).toBe(69);
     expect(second.stderr).toMatch(/in use by process \d+/);
 
     // An idle client (connected, never sending) must not hold the shutdown for its grace period.
