@@ -7,6 +7,7 @@ import { type Database, openDatabase } from './db/database.js';
 import { migrate } from './db/migrate.js';
 import { logOutages } from './db/outage.js';
 import { GoogleClient } from './google/client.js';
+import { bindingOf, enforceBinding } from './installation/binding.js';
 import { type AppDeps, EMULATOR_PREFIX, buildApp } from './http/app.js';
 import type { Logger } from './log/logger.js';
 import { RepeatLimitedLog } from './log/repeat-limited.js';
@@ -50,6 +51,10 @@ export async function startService(config: Config, opts: StartOptions): Promise<
   try {
     const applied = await migrate(db);
     logger.info({ database: db.kind, applied }, applied.length ? `applied ${applied.length} migration(s)` : 'database schema is up to date');
+    // Before anything can touch a grant: this database's grants must belong to our Google client.
+    const binding = bindingOf(config);
+    const bound = await enforceBinding(db, binding);
+    if (bound !== 'matches') logger.info({ issuer: binding.issuer, client_id: binding.clientId }, 'database bound to this Google client');
 
     let emulator: AppDeps['emulator'];
     if (config.devMode) {

@@ -7,7 +7,9 @@ export type AuditEvent =
   | 'grant.disconnected'
   | 'grant.revoked_at_google'
   | 'grant.revocation_abandoned'
-  | 'client.misconfigured';
+  | 'client.misconfigured'
+  | 'installation.bound'
+  | 'installation.rebound';
 
 /** Records an event; `detail` must never hold a secret (scopes, emails and outcomes only). */
 export async function recordAudit(

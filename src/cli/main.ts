@@ -1,7 +1,9 @@
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { ConfigError, type ConfigFor, type Need, parseConfig } from '../config/config.js';
+import { BindingMismatchError } from '../installation/binding.js';
 import { demo } from './demo.js';
 import { EXIT, explainFailure } from './failures.js';
+import { rebindCommand } from './installation.js';
 import { keysGenerate, keysRotate } from './keys.js';
 import { migrateCommand } from './migrate.js';
 import { publishersShow, publishersSync } from './publishers.js';
@@ -24,6 +26,7 @@ const COMMANDS: Record<string, Command> = {
   'keys rotate': keysRotate,
   'publishers show': publishersShow,
   'publishers sync': publishersSync,
+  'installation rebind': rebindCommand(),
   demo,
 };
 
@@ -88,7 +91,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
       console.error(`seren-google-auth ${name}: ${err.message}\n\nUsage: ${command.usage}`);
       return EXIT.usage;
     }
-    if (err instanceof ConfigError) {
+    if (err instanceof ConfigError || err instanceof BindingMismatchError) {
       console.error(`seren-google-auth ${name}: ${err.message}`);
       return EXIT.config;
     }

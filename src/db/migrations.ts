@@ -115,4 +115,17 @@ export const MIGRATIONS: ReadonlyArray<{ id: string; sql: string }> = [
       ALTER TABLE user_google_tokens ADD COLUMN refresh_token_version UUID NOT NULL DEFAULT gen_random_uuid();
     `,
   },
+  {
+    id: '006_installation_binding',
+    sql: `
+      -- The Google issuer and OAuth client this database's grants belong to (SPEC §2): refresh
+      -- tokens only work with the client that obtained them. One row, written by the first start.
+      CREATE TABLE installation_binding (
+        singleton BOOLEAN PRIMARY KEY DEFAULT TRUE CHECK (singleton),
+        google_issuer TEXT NOT NULL,
+        google_client_id TEXT NOT NULL,
+        bound_at TIMESTAMPTZ NOT NULL DEFAULT NOW()
+      );
+    `,
+  },
 ];
