@@ -1,4 +1,6 @@
+import { ConfigError } from '../config/config.js';
 import type { Catalog, Publisher } from '../publishers/catalog.js';
+import { exchangeUrlProblem, serenApiUrlProblem } from '../publishers/reachable.js';
 import { serenPublisherConfig } from '../publishers/seren-config.js';
 import { type SyncOutcome, syncPublisher } from '../publishers/sync.js';
 import type { Command } from './main.js';
@@ -39,9 +41,13 @@ export const publishersSync: Command<'publicUrl' | 'catalog'> = {
     const serenApiUrl = values['seren-api-url'];
     if (typeof serenApiUrl !== 'string') throw new UsageError('--seren-api-url is required: the base URL of the Seren API, e.g. https://api.serendb.com');
     if (!isHttpUrl(serenApiUrl)) throw new UsageError(`--seren-api-url: must be an http(s) URL, e.g. https://api.serendb.com (got ${JSON.stringify(serenApiUrl)})`);
+    const keyProblem = serenApiUrlProblem(serenApiUrl);
+    if (keyProblem) throw new UsageError(keyProblem);
     const apiKey = env.SEREN_API_KEY;
     if (!apiKey) throw new UsageError('SEREN_API_KEY is not set: export a Seren API key allowed to manage the publishers');
     const config = loadConfig();
+    const exchangeProblem = exchangeUrlProblem(config.publicUrl, serenApiUrl);
+    if (exchangeProblem) throw new ConfigError([exchangeProblem]);
     const dryRun = values['dry-run'] === true;
     let failed = 0;
     for (const publisher of selected(config.catalog, values.publisher)) {
