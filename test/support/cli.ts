@@ -21,6 +21,11 @@ export function runCli(args: string[], env: Record<string, string> = {}, timeout
   return collect(child, timeoutMs);
 }
 
+/** Runs `node <args>` to completion (bounded), with a clean environment. */
+export function runNode(args: string[], env: Record<string, string> = {}, timeoutMs = 20_000): Promise<Run> {
+  return collect(spawn(process.execPath, args, { env: cleanEnv(env) }), timeoutMs);
+}
+
 /** Starts the CLI and returns the child plus its output so far. */
 export function startCli(args: string[], env: Record<string, string>) {
   const child = spawn(process.execPath, [BIN, ...args], { env: cleanEnv(env) });
