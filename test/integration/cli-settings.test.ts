@@ -15,7 +15,8 @@ afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })))
 
 /** What each command asks of the environment (SPEC §2, §10), through the real executable. */
 describe('settings, command by command', () => {
-  it.each(['Production', 'prod', 'production '])('NODE_ENV=%j is refused before anything starts (no silent dev mode)', async (value) => {
+  // Every odd value is refused by parseConfig (test/unit/config.test.ts); here, through the real command.
+  it.each(['Production'])('NODE_ENV=%j is refused before anything starts (no silent dev mode)', async (value) => {
     const run = await runCli(['serve'], { NODE_ENV: value, DATA_DIR: tempDir(), PORT: String(await freePort()) });
     expect(run.code).toBe(78);
     expect(run.stderr).toContain(`NODE_ENV: must be exactly "production", "development" or "test", or unset (got ${JSON.stringify(value)})`);
