@@ -64,7 +64,7 @@ describe('installation binding', () => {
     } finally {
       await h.service.close();
     }
-  });
+  }, 120_000); // two emulators, a start and two connections: room for a loaded machine
   afterAll(async () => {
     await Promise.all([google?.close(), otherGoogle?.close(), seren?.close()]);
     await storage?.cleanup();
