@@ -2,6 +2,7 @@ import { openDatabase } from '../db/database.js';
 import { migrate } from '../db/migrate.js';
 import { type RebindPlan, bindingOf, describeBinding, planRebind, rebind } from '../installation/binding.js';
 import { type Terminal, confirm, processTerminal } from './confirm.js';
+import { EXIT } from './failures.js';
 import type { Command } from './main.js';
 
 function explain(plan: RebindPlan): string {
@@ -44,11 +45,11 @@ export function rebindCommand(terminal: () => Terminal = processTerminal): Comma
             const answer = await confirm('Re-bind now?', terminal());
             if (answer === 'no_terminal') {
               console.error('Not re-bound: there is no terminal to confirm on. Re-run with --yes to confirm from a script.');
-              return 2;
+              return EXIT.usage;
             }
             if (!answer) {
               console.error('Not re-bound: nothing was changed.');
-              return 1;
+              return EXIT.failed;
             }
           }
         }
