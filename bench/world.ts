@@ -11,15 +11,10 @@ import { GoogleEmulator } from '../src/emulator/index.js';
 import { GoogleClient } from '../src/google/client.js';
 import { buildApp } from '../src/http/app.js';
 import { type Logger, createLogger } from '../src/log/logger.js';
-import { BUILT_IN_CATALOG } from '../src/publishers/catalog.js';
 import { HttpIdentityResolver } from '../src/seren/identity.js';
 import { connectGoogle } from '../test/support/connect.js';
 import { SerenStandIn } from '../test/support/seren.js';
-
-export const BENCH_CLIENT = { clientId: 'bench-client.apps.googleusercontent.com', clientSecret: 'bench-client-secret' };
-
-/** A publisher whose cache TTL no token can satisfy: every exchange for it refreshes at Google (the cold path). */
-export const COLD_PUBLISHER = 'bench-cold';
+import { BENCH_CATALOG, BENCH_CLIENT } from './fixtures.js';
 
 /** Upstreams and settings shared by the service instances of one scenario. */
 export interface World {
@@ -38,13 +33,7 @@ export async function startWorld(opts: { databaseUrl?: string | undefined; logLe
   await seren.start();
   const dataDir = mkdtempSync(join(tmpdir(), 'sga-bench-'));
   const publishersFile = join(dataDir, 'publishers.json');
-  writeFileSync(
-    publishersFile,
-    JSON.stringify({
-      ...BUILT_IN_CATALOG,
-      [COLD_PUBLISHER]: { name: 'Bench (cold)', scopes: ['https://www.googleapis.com/auth/gmail.readonly'], token_cache_ttl_seconds: 3600 },
-    }),
-  );
+  writeFileSync(publishersFile, JSON.stringify(BENCH_CATALOG));
   const env: Record<string, string> = {
     GOOGLE_CLIENT_ID: BENCH_CLIENT.clientId,
     GOOGLE_CLIENT_SECRET: BENCH_CLIENT.clientSecret,

@@ -27,6 +27,8 @@ export interface StartOptions {
   clock?: Clock;
   /** Replaces the resolver the config implies (tests point it at a Seren stand-in). */
   identity?: IdentityResolver;
+  /** An already opened database instead of the one the config names (the benchmark counts its statements). */
+  database?: Database;
 }
 
 /** Keys from TOKEN_ENCRYPTION_KEYS, or the dev key generated once into DATA_DIR. */
@@ -47,7 +49,7 @@ export async function startService(config: Config, opts: StartOptions): Promise<
   const { logger } = opts;
   const clock = opts.clock ?? systemClock;
   const keyring = resolveKeyring(config, logger);
-  const db = logOutages(await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir }), logger);
+  const db = logOutages(opts.database ?? (await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir })), logger);
   try {
     const applied = await migrate(db);
     logger.info({ database: db.kind, applied }, applied.length ? `applied ${applied.length} migration(s)` : 'database schema is up to date');
