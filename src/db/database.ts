@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import { lockEmbeddedDirectory } from './embedded-lock.js';
+import { openPGlite } from './embedded-memory.js';
 import { DatabaseUnavailableError, translated } from './failures.js';
 import { openPostgres, safeDatabaseLocation } from './postgres.js';
 import type { TransactionOptions } from './timeouts.js';
@@ -43,7 +44,7 @@ async function openEmbedded(dataDir: string): Promise<Database> {
       mkdirSync(dir, { recursive: true });
       unlock = await lockEmbeddedDirectory(dir);
     }
-    lite = await PGlite.create(dir);
+    lite = await openPGlite(dir);
   } catch (err) {
     unlock();
     throw new DatabaseUnavailableError(`the embedded database could not be opened: ${(err as Error).message}`, { cause: err });

@@ -40,6 +40,12 @@ describe('storage', () => {
     expect(await migrationsApplied(b)).toBe(true);
   });
 
+  it.runIf(!onPostgresServer())('runs the embedded database with 16 MB of shared buffers, not the 128 MB initdb picks', async () => {
+    storage = await freshStorage();
+    const db = await openDb();
+    expect(await db.query('SHOW shared_buffers')).toEqual([{ shared_buffers: '16MB' }]);
+  });
+
   it('reports a clear error when PostgreSQL is unreachable', async () => {
     await expect(openDatabase({ url: 'postgres://nobody:pw@127.0.0.1:1/none', dataDir: '/tmp' })).rejects.toThrow(
       /PostgreSQL at 127\.0\.0\.1:1\/none is unreachable/,
