@@ -46,7 +46,8 @@ export function summarize(file: string, top = 20): ProfileSummary {
   let totalUs = 0;
   for (const [id, us] of selfUs) {
     const { functionName, url, lineNumber } = byId.get(id)!.callFrame;
-    if (functionName === '(idle)' || functionName === '(program)') continue;
+    // Idle time, and the profiler's own stop call (it samples itself while it serialises).
+    if (functionName === '(idle)' || functionName === '(program)' || url.startsWith('node:inspector')) continue;
     totalUs += us;
     const where = url ? `${url.replace(/^.*node_modules\//, '').replace(/^file:\/\/.*\/(src|bench)\//, '$1/')}:${lineNumber + 1}` : '';
     const key = `${functionName}@${where}`;

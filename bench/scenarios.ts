@@ -37,7 +37,24 @@ export const median = (xs: number[]) => {
 
 /** A running process answering `{stats}` (service.ts, upstreams.ts). */
 export class Measurable {
-  constructor(readonly child: Child) {}
+  private profiling = false;
+
+  /** `profiled`: CPU-profile every measured window (see costed) until stopProfile. */
+  constructor(
+    readonly child: Child,
+    readonly profiled = false,
+  ) {}
+  async startProfile(): Promise<void> {
+    if (!this.profiled || this.profiling) return;
+    this.profiling = true;
+    await ask(this.child, { profile: 'start' }, 'profiled');
+  }
+  async stopProfile(file: string): Promise<boolean> {
+    if (!this.profiling) return false;
+    this.profiling = false;
+    await ask(this.child, { profile: 'stop', file }, 'profiled');
+    return true;
+  }
   get url(): string {
     return this.child.ready.url as string;
   }
@@ -59,10 +76,9 @@ export async function startUpstreams(latencyMs: number): Promise<Upstreams> {
   return { google: new Measurable(google), seren: new Measurable(seren) };
 }
 
-/** The service (service.ts) configured by `env`; `profileDir` runs it under --cpu-prof. */
-export async function startServiceChild(env: Record<string, string | undefined>, profileDir?: string): Promise<Measurable> {
-  const nodeArgs = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
-  return new Measurable(await startChild('./service.ts', ['service'], { env, nodeArgs }));
+/** The service (service.ts) configured by `env`; `profiled`: its measured windows are CPU-profiled. */
+export async function startServiceChild(env: Record<string, string | undefined>, profiled = false): Promise<Measurable> {
+  return new Measurable(await startChild('./service.ts', ['service'], { env }), profiled);
 }
 
 export async function startBare(): Promise<Measurable> {
@@ -72,6 +88,7 @@ export async function startBare(): Promise<Measurable> {
 /** Runs `load` and reports what it cost the service (and how often it called each upstream). */
 export async function costed<M extends Measured>(svc: Measurable, upstreams: Upstreams | undefined, load: () => Promise<M>): Promise<M & Cost> {
   const calls = async () => (upstreams ? Promise.all([upstreams.google.stats<{ calls: number }>(), upstreams.seren.stats<{ calls: number }>()]) : undefined);
+  await svc.startProfile();
   const before = await svc.stats();
   const callsBefore = await calls();
   const started = performance.now();

@@ -9,8 +9,11 @@
  * Sends `{ready: {url}}`; answers `{stats: true}` with the process's own counters since start:
  * CPU (process.cpuUsage), database statements sent (counted at the Database seam), RSS now and
  * its peak since the previous stats message (VmHWM, reset after each read), and GC pauses.
+ * `{profile: 'start'}` starts V8's CPU profiler; `{profile: 'stop', file}` writes the profile
+ * there (so a profile covers the measured windows, not start-up or warm-up).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { PerformanceObserver } from 'node:perf_hooks';
 import Fastify from 'fastify';
 import { parseConfig } from '../src/config/config.js';
@@ -79,10 +82,28 @@ async function service() {
   return running;
 }
 
+let profiler: Session | undefined;
+
+async function profile(m: { profile: 'start' | 'stop'; file?: string }) {
+  if (m.profile === 'start' && !profiler) {
+    profiler = new Session();
+    profiler.connect();
+    await profiler.post('Profiler.enable');
+    await profiler.post('Profiler.start');
+  } else if (m.profile === 'stop' && profiler) {
+    const { profile: result } = await profiler.post('Profiler.stop');
+    writeFileSync(m.file!, JSON.stringify(result));
+    profiler.disconnect();
+    profiler = undefined;
+  }
+  return true;
+}
+
 try {
   const running = mode === 'bare' ? await bare() : await service();
-  process.on('message', (m: { stats?: boolean }) => {
+  process.on('message', (m: { stats?: boolean; profile?: 'start' | 'stop'; file?: string }) => {
     if (m.stats) process.send!({ stats: stats() });
+    if (m.profile) void profile({ profile: m.profile, file: m.file }).then((profiled) => process.send!({ profiled }));
   });
   const stop = () => void running.close().finally(() => process.exit(0));
   process.on('SIGTERM', stop);
