@@ -50,8 +50,8 @@ export class BenchContext {
   private readonly dbs: Db[] = [];
 
   private constructor(
-    readonly up0: Upstreams,
-    readonly up50: Upstreams,
+    /** The fake Google and Seren (0 ms; setUpstreamLatency changes it), one issuer for the whole run. */
+    readonly up: Upstreams,
     readonly bare: Measurable,
     readonly main: Db,
     readonly embedded: Db,
@@ -66,14 +66,14 @@ export class BenchContext {
 
   /** Starts the shared children and scratch databases, and seeds the users. */
   static async start(): Promise<BenchContext> {
-    const [up0, up50, bare] = await Promise.all([startUpstreams(0), startUpstreams(50), startBare()]);
+    const [up, bare] = await Promise.all([startUpstreams(0), startBare()]);
     const serverUrl = process.env.DATABASE_URL;
     const main = serverUrl ? await scratchPostgres(serverUrl, `sga_bench_${process.pid}`) : scratchEmbedded();
     const embedded = main.kind === 'embedded' ? main : scratchEmbedded();
     const embeddedUsers = settings.quick ? settings.connections : 20_000;
     const first = settings.connections + 1;
     const cursor = new UserCursor(first, settings.users);
-    const ctx = new BenchContext(up0, up50, bare, main, embedded, cursor, main === embedded ? cursor : new UserCursor(first, embeddedUsers));
+    const ctx = new BenchContext(up, bare, main, embedded, cursor, main === embedded ? cursor : new UserCursor(first, embeddedUsers));
     say(`seeding ${settings.users} users (${main.kind})`);
     const seeded = await ctx.seed(main, 1, settings.users);
     say(`  ${seeded.rows} rows in ${seeded.ms} ms`);
@@ -138,7 +138,7 @@ export class BenchContext {
   }
 
   async close() {
-    for (const c of [this.bare, this.up0.google, this.up0.seren, this.up50.google, this.up50.seren]) await c.stop();
+    for (const c of [this.bare, this.up.google, this.up.seren]) await c.stop();
     for (const db of this.dbs) await db.drop();
     rmSync(this.work, { recursive: true, force: true });
   }

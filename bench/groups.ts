@@ -6,7 +6,7 @@ import { COLD_PUBLISHER, KEY_PREFIX } from './fixtures.js';
 import { type Keys, openLoop, wrk } from './generators.js';
 import { runChild } from './proc.js';
 import type { Row } from './report.js';
-import { type Measurable, type UserCursor, closedLoopBeside, costed, openLoopBeside } from './scenarios.js';
+import { type Measurable, type UserCursor, closedLoopBeside, costed, openLoopBeside, setUpstreamLatency } from './scenarios.js';
 import { type StartMeasure, buildForStart, measureStart } from './start.js';
 
 const EXCHANGE = '/token/exchange?publisher=gmail';
@@ -19,7 +19,7 @@ export async function cachedGroup(ctx: BenchContext): Promise<number> {
   for (const level of ['info', 'warn']) {
     const name = level === 'info' ? 'b_cached_exchange_embedded' : 'b_cached_exchange_embedded_warn';
     ctx.say(`(b) cached exchange, embedded, LOG_LEVEL=${level}: ${rounds} round(s) of ${seconds} s beside the bare route, ${connections} connections`);
-    await ctx.withService(name, ctx.embedded, ctx.up0, level, async (svc) => {
+    await ctx.withService(name, ctx.embedded, ctx.up, level, async (svc) => {
       await warm(svc, EXCHANGE, ctx.cachedKeys);
       await warm(ctx.bare, '/token/exchange', ctx.cachedKeys);
       const r = await closedLoopBeside(ctx.bare, svc, undefined, { path: EXCHANGE, keys: () => ctx.cachedKeys, rounds, seconds, connections });
@@ -39,7 +39,7 @@ export async function cachedGroup(ctx: BenchContext): Promise<number> {
     return ratio;
   }
   ctx.say('(c) cached exchange, PostgreSQL, LOG_LEVEL=info');
-  await ctx.withService('c_cached_exchange_postgres', ctx.main, ctx.up0, 'info', async (svc) => {
+  await ctx.withService('c_cached_exchange_postgres', ctx.main, ctx.up, 'info', async (svc) => {
     await warm(svc, EXCHANGE, ctx.cachedKeys);
     const r = await closedLoopBeside(ctx.bare, svc, undefined, { path: EXCHANGE, keys: () => ctx.cachedKeys, rounds, seconds, connections });
     ctx.record('c_cached_exchange_postgres', { ...r.service, bare_rps: r.bare.rps, ratio_to_bare: r.ratio });
@@ -52,11 +52,11 @@ export async function cachedGroup(ctx: BenchContext): Promise<number> {
  * read, lease, refresh at Google, save). Returns the ratio to the bare route.
  */
 export function coldExchange(ctx: BenchContext, name: string, db: Db, cursor: UserCursor, level: string, roundsHere = rounds): Promise<number> {
-  return ctx.withService(name, db, ctx.up0, level, async (svc) => {
+  return ctx.withService(name, db, ctx.up, level, async (svc) => {
     ctx.say(`(f) cold exchange (${db.kind}), LOG_LEVEL=${level}: a new user per request, ${roundsHere} round(s) of ${seconds} s beside the bare route, ${connections} connections`);
     const w = await warm(svc, EXCHANGE, cursor.fresh());
     cursor.used(w.requests, connections);
-    const r = await closedLoopBeside(ctx.bare, svc, ctx.up0, { path: EXCHANGE, keys: () => cursor.fresh(), used: (n) => cursor.used(n, connections), rounds: roundsHere, seconds, connections });
+    const r = await closedLoopBeside(ctx.bare, svc, ctx.up, { path: EXCHANGE, keys: () => cursor.fresh(), used: (n) => cursor.used(n, connections), rounds: roundsHere, seconds, connections });
     ctx.record(name, { ...r.service, bare_rps: r.bare.rps, ratio_to_bare: r.ratio, database: db.kind, log_level: level });
     return r.ratio;
   });
@@ -66,13 +66,14 @@ export function coldExchange(ctx: BenchContext, name: string, db: Db, cursor: Us
 export async function upstream50Group(ctx: BenchContext): Promise<void> {
   const rate = settings.upstreamRate;
   ctx.say(`(f) cold exchange with 50 ms upstreams, open loop at ${rate}/s`);
-  await ctx.withService('f_cold_exchange_upstream_50ms', ctx.main, ctx.up50, 'info', async (svc) => {
+  await setUpstreamLatency(ctx.up, 50);
+  await ctx.withService('f_cold_exchange_upstream_50ms', ctx.main, ctx.up, 'info', async (svc) => {
     const window = Math.max(seconds, 5);
     const keys = ctx.cursor.fresh();
-    const m = await costed(svc, ctx.up50, () => openLoop(`${svc.url}${EXCHANGE}`, keys, { rate, seconds: window, warmupSeconds, connections: 100 }));
+    const m = await costed(svc, ctx.up, () => openLoop(`${svc.url}${EXCHANGE}`, keys, { rate, seconds: window, warmupSeconds, connections: 100 }));
     ctx.cursor.used(rate * (window + warmupSeconds), 0);
     ctx.record('f_cold_exchange_upstream_50ms', { ...m, rate, upstream_latency_ms: 50 });
-  });
+  }).finally(() => setUpstreamLatency(ctx.up, 0));
 }
 
 /** The same cold load (1,000 users in turn, a refresh per request) on 1 k rows, then with filler rows up to 1 M. */
@@ -82,7 +83,7 @@ export async function scaleGroup(ctx: BenchContext): Promise<{ small: Row; large
   const db = await ctx.scratch('scale');
   await ctx.seed(db, 1, rowsSmall);
   const run = (name: string) =>
-    ctx.withService(name, db, ctx.up0, 'info', (svc) =>
+    ctx.withService(name, db, ctx.up, 'info', (svc) =>
       costed(svc, undefined, () =>
         openLoop(`${svc.url}/token/exchange?publisher=${COLD_PUBLISHER}`, { prefix: KEY_PREFIX, first: 1, count: rowsSmall }, { rate, seconds: Math.max(seconds, 5), warmupSeconds, connections: 32 }),
       ),
@@ -98,7 +99,7 @@ export async function scaleGroup(ctx: BenchContext): Promise<{ small: Row; large
 export async function startGroup(ctx: BenchContext): Promise<{ fresh: StartMeasure; existing: StartMeasure; postgres: StartMeasure | undefined }> {
   ctx.say('start: build, then fresh embedded, existing embedded, PostgreSQL');
   await buildForStart();
-  const env = (db: Db) => ctx.env(db, ctx.up0, 'info');
+  const env = (db: Db) => ctx.env(db, ctx.up, 'info');
   const dir = scratchEmbedded();
   const s = {
     fresh: await measureStart(env(dir)),
@@ -113,10 +114,12 @@ export async function startGroup(ctx: BenchContext): Promise<{ fresh: StartMeasu
 /** (e) 1,000 concurrent exchanges of one user across two instances on one database. */
 export async function burstGroup(ctx: BenchContext): Promise<{ upstream_refreshes: number }> {
   ctx.say(`(e) ${settings.burst} concurrent exchanges for one user across two instances on one ${ctx.main.kind} database`);
+  // A database of its own: the emulated Google here is another issuer than the run's fake one.
+  const db = await ctx.scratch('burst');
   const b = await runChild<{ requests: number; ok: number; distinct_tokens: number; upstream_refreshes: number; elapsed_ms: number; latencies_ms: number[] }>(
     './burst.ts',
     [String(settings.burst)],
-    { env: { BENCH_DATABASE_URL: ctx.main.kind === 'postgres' ? ctx.main.env.DATABASE_URL : undefined } },
+    { env: { BENCH_DATABASE_URL: db.kind === 'postgres' ? db.env.DATABASE_URL : undefined } },
   );
   const pct = (p: number) => Number((b.latencies_ms[Math.min(b.latencies_ms.length - 1, Math.floor((p / 100) * b.latencies_ms.length))] ?? 0).toFixed(3));
   const { requests, ok, distinct_tokens, upstream_refreshes } = b;

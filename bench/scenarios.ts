@@ -71,6 +71,11 @@ export interface Upstreams {
   seren: Measurable;
 }
 
+/** Both fakes answer after `ms` from now on. */
+export async function setUpstreamLatency(up: Upstreams, ms: number): Promise<void> {
+  await Promise.all([ask(up.google.child, { latency: ms }, 'latency'), ask(up.seren.child, { latency: ms }, 'latency')]);
+}
+
 export async function startUpstreams(latencyMs: number): Promise<Upstreams> {
   const [google, seren] = await Promise.all([startChild('./upstreams.ts', ['google', String(latencyMs)]), startChild('./upstreams.ts', ['seren', String(latencyMs)])]);
   return { google: new Measurable(google), seren: new Measurable(seren) };

@@ -5,7 +5,7 @@
  * project's emulator signs an RS256 ID token and keeps grant records in the same process, which
  * is not the service's cost.
  *
- *   node --import tsx bench/upstreams.ts google|seren <latencyMs>
+ *   node --import tsx bench/upstreams.ts google|seren <latencyMs>   (then `{latency: ms}` over IPC)
  *
  * Speaks the protocol the service's clients check (openid-client: discovery whose issuer matches,
  * client_secret_basic, a JSON token response; Seren: `{data: user}` or 401), nothing more.
@@ -17,7 +17,8 @@ import { type IncomingMessage, type ServerResponse, createServer } from 'node:ht
 import { BENCH_CLIENT, BENCH_SCOPES, KEY_PREFIX, REFRESH_TOKEN_PREFIX, userIdOf } from './fixtures.js';
 
 const [role = 'google', latencyArg = '0'] = process.argv.slice(2);
-const latencyMs = Number(latencyArg);
+/** Changed over IPC (`{latency: ms}`): the service keeps the same issuer URL, which its database's installation binding records. */
+let latencyMs = Number(latencyArg);
 
 /** client_secret_basic (RFC 6749 §2.3.1: each part form-urlencoded, then base64); the last accepted header is remembered. */
 let acceptedBasic: string | undefined;
@@ -109,8 +110,12 @@ server.listen(0, '127.0.0.1', () => {
   url = `http://127.0.0.1:${address.port}`;
   process.send!({ ready: { url, latencyMs } });
 });
-process.on('message', (m: { stats?: boolean }) => {
+process.on('message', (m: { stats?: boolean; latency?: number }) => {
   if (m.stats) process.send!({ stats: { calls } });
+  if (m.latency !== undefined) {
+    latencyMs = m.latency;
+    process.send!({ latency: latencyMs });
+  }
 });
 process.on('disconnect', () => process.exit(0));
 process.on('SIGTERM', () => process.exit(0));
