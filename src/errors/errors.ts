@@ -40,6 +40,8 @@ export class ApiError extends ExpectedError {
     message: string,
     readonly extra: Record<string, unknown> = {},
     readonly headers: Record<string, string> = {},
+    /** What an upstream answered (`HTTP 503`, `ECONNREFUSED: …`): for the log, never sent. */
+    readonly networkCause?: string,
   ) {
     super(message);
     this.name = 'ApiError';

@@ -16,6 +16,7 @@ import type { Logger } from '../log/logger.js';
 import { type Maintenance, createMaintenance } from '../maintenance/index.js';
 import { standardPurges } from '../maintenance/purges.js';
 import type { IdentityResolver } from '../seren/identity.js';
+import { loggingSerenFailures } from '../seren/identity-log.js';
 import { fastifyTrustProxy } from '../config/trust-proxy.js';
 import { registerErrorHandler } from './error-handler.js';
 import { refusePlainHttp } from './https-only.js';
@@ -106,7 +107,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const tokenServices = createTokenServices(app, deps, { grants, connectTokens });
   const maintenance = createMaintenance(app, { clock: deps.clock, logger: deps.logger, registry: tokenServices.metrics.registry });
   for (const task of standardPurges({ db: deps.db, connectTokens, flows, auditRetentionDays: config.auditRetentionDays })) maintenance.add(task);
-  const ctx: AppContext = { ...deps, grants, connectTokens, flows, tokenServices, maintenance };
+  const identity = loggingSerenFailures(deps.identity, deps.logger, deps.clock);
+  const ctx: AppContext = { ...deps, identity, grants, connectTokens, flows, tokenServices, maintenance };
 
   await registerOpenApi(app, config.publicUrl, EMULATOR_PREFIX);
   await app.register(landingRoute, ctx);

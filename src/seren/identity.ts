@@ -2,6 +2,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import type { Clock } from '../clock.js';
 import { ApiError, retryAfter } from '../errors/errors.js';
+import { networkCause } from '../errors/network-cause.js';
 import { BoundedCache } from './bounded-cache.js';
 import { REJECTED_KEYS_PER_MINUTE, RejectedKeyLimit } from './rejected-keys.js';
 
@@ -30,8 +31,9 @@ export const invalidCredentials = () =>
     { 'WWW-Authenticate': 'Bearer realm="seren-google-auth"' },
   );
 
-export const serenUnavailable = (why: string) =>
-  new ApiError('seren_unavailable', `The Seren identity service is unavailable (${why}); retry shortly.`, {}, retryAfter());
+/** `why` is shown to the caller; `cause` (what exactly Seren or the network answered) only to the log. */
+export const serenUnavailable = (why: string, cause: string = why) =>
+  new ApiError('seren_unavailable', `The Seren identity service is unavailable (${why}); retry shortly.`, {}, retryAfter(), cause);
 
 // Fail closed (SPEC §5): an answer without the user's id or status is no answer.
 const userSchema = z.object({
@@ -116,7 +118,8 @@ export class HttpIdentityResolver implements IdentityResolver {
         redirect: 'error',
       });
     } catch (err) {
-      throw serenUnavailable((err as Error).name === 'TimeoutError' ? 'timed out' : 'unreachable');
+      const timedOut = (err as Error).name === 'TimeoutError';
+      throw serenUnavailable(timedOut ? 'timed out' : 'unreachable', timedOut ? `timed out after ${this.timeoutMs} ms` : `unreachable: ${networkCause(err) ?? 'fetch failed'}`);
     }
     if (res.status === 401 || res.status === 403) {
       await res.body?.cancel();
@@ -125,7 +128,7 @@ export class HttpIdentityResolver implements IdentityResolver {
     }
     if (!res.ok) {
       await res.body?.cancel();
-      throw serenUnavailable(`answered HTTP ${res.status}`);
+      throw serenUnavailable(`answered HTTP ${res.status}`, `answered HTTP ${res.status} ${res.statusText}`.trimEnd());
     }
     const parsed = responseSchema.safeParse(await res.json().catch(() => undefined));
     if (!parsed.success) throw serenUnavailable('an unreadable answer, or a user without id or status');
