@@ -9,7 +9,9 @@ export type AuditEvent =
   | 'grant.revocation_abandoned'
   | 'client.misconfigured'
   | 'installation.bound'
-  | 'installation.rebound';
+  | 'installation.rebound'
+  /** A verified Google security event (RISC) was handled; detail: event, jti, result, grants affected. */
+  | 'risc.event_received';
 
 /** Records an event; `detail` must never hold a secret (scopes, emails and outcomes only). */
 export async function recordAudit(

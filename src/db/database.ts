@@ -26,6 +26,12 @@ export interface Database extends Queryable {
    * time-outs unless `opts.timeoutMs` says otherwise (migrations).
    */
   transaction<T>(fn: (tx: Queryable) => Promise<T>, opts?: TransactionOptions): Promise<T>;
+  /**
+   * Receives `NOTIFY channel` payloads (sent by any instance on this database, at commit).
+   * `onGap` is called when some may have been missed (the listening connection dropped and came
+   * back). Resolves to a function that stops listening.
+   */
+  listen(channel: string, onMessage: (payload: string) => void, onGap: () => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 
@@ -58,6 +64,11 @@ async function openEmbedded(dataDir: string): Promise<Database> {
     kind: 'embedded',
     ...on(lite),
     transaction: (fn) => lite.transaction((tx) => fn(on(tx))).catch(rethrow),
+    // One process owns the embedded database: notifications never have a gap.
+    listen: async (channel, onMessage) => {
+      const unlisten = await lite.listen(channel, onMessage);
+      return () => unlisten();
+    },
     close: () => lite.close().finally(unlock),
   };
 }

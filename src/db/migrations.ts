@@ -128,4 +128,47 @@ export const MIGRATIONS: ReadonlyArray<{ id: string; sql: string }> = [
       );
     `,
   },
+  {
+    id: '007_cross_account_protection',
+    sql: `
+      -- Google's Cross-Account Protection (SPEC §11). A token-revoked event names a refresh token
+      -- by base64(SHA-512(SHA-512(token))) or by its first 16 characters: keep the first, and only
+      -- a SHA-256 of the second, so a grant is found without decrypting every row.
+      ALTER TABLE user_google_tokens
+        ADD COLUMN refresh_token_sha512x2 TEXT,
+        ADD COLUMN refresh_token_prefix_sha256 TEXT;
+      CREATE INDEX user_google_tokens_rt_sha512x2 ON user_google_tokens (refresh_token_sha512x2);
+      CREATE INDEX user_google_tokens_rt_prefix ON user_google_tokens (refresh_token_prefix_sha256);
+
+      -- A fingerprint must never describe a token that is no longer stored: a new refresh token
+      -- (a new refresh_token_version; re-sealing under another key keeps it) written without its
+      -- fingerprints clears them (they are then computed again from the stored token when an
+      -- event needs them).
+      CREATE FUNCTION forget_stale_refresh_token_fingerprints() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF NEW.refresh_token_version IS DISTINCT FROM OLD.refresh_token_version
+           AND NEW.refresh_token_sha512x2 IS NOT DISTINCT FROM OLD.refresh_token_sha512x2 THEN
+          NEW.refresh_token_sha512x2 := NULL;
+          NEW.refresh_token_prefix_sha256 := NULL;
+        END IF;
+        RETURN NEW;
+      END $$;
+      CREATE TRIGGER user_google_tokens_fingerprints BEFORE UPDATE ON user_google_tokens
+        FOR EACH ROW EXECUTE FUNCTION forget_stale_refresh_token_fingerprints();
+
+      -- Security Event Tokens received: the jti replay store (kept two days; older SETs are
+      -- refused anyway) and what each said. No token material.
+      CREATE TABLE risc_received_sets (
+        issuer TEXT NOT NULL,
+        jti TEXT NOT NULL,
+        event_types TEXT[] NOT NULL,
+        verification_state TEXT,
+        received_at TIMESTAMPTZ NOT NULL,
+        PRIMARY KEY (issuer, jti)
+      );
+      CREATE INDEX risc_received_sets_received_at ON risc_received_sets (received_at);
+      CREATE INDEX risc_received_sets_verification ON risc_received_sets (verification_state)
+        WHERE verification_state IS NOT NULL;
+    `,
+  },
 ];

@@ -43,6 +43,7 @@ export function logOutages(db: Database, logger: Logger): Database {
     kind: db.kind,
     ...on(db),
     transaction: (fn, opts) => watched(() => db.transaction((tx) => fn(on(tx)), opts)),
+    listen: (channel, onMessage, onGap) => db.listen(channel, onMessage, onGap),
     close: () => db.close(),
   };
 }

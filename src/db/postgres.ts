@@ -1,6 +1,7 @@
 import pg from 'pg';
 import type { Database, Queryable } from './database.js';
 import { DatabaseUnavailableError, translated } from './failures.js';
+import { listenOnPostgres } from './pg-listener.js';
 import { POOL_TIMEOUTS, sessionLimits } from './timeouts.js';
 
 /**
@@ -75,6 +76,7 @@ export async function openPostgres(url: string): Promise<Database> {
           throw err;
         }
       }),
+    listen: (channel, onMessage, onGap) => listenOnPostgres(url, channel, onMessage, onGap),
     close: () => pool.end(),
   };
 }

@@ -1,6 +1,7 @@
 import type { Clock } from '../clock.js';
 import type { Keyring, Sealed } from '../crypto/keyring.js';
 import type { Queryable } from '../db/database.js';
+import { refreshTokenFingerprints } from '../risc/token-fingerprint.js';
 
 export type GrantStatus = 'active' | 'reauthorization_required';
 
@@ -92,15 +93,20 @@ export class Grants {
     else if (existing && sameAccount) refreshSealed = existing.refreshTokenSealed;
     else throw new MissingRefreshTokenError();
     const now = new Date(this.clock());
+    // Found again by a RISC token-revoked event (SPEC §11); a kept refresh token keeps its own.
+    const fingerprints = c.refreshToken ? refreshTokenFingerprints(c.refreshToken) : undefined;
     await this.db.query(
       `INSERT INTO user_google_tokens (seren_user_id, refresh_token_encrypted, scopes, google_sub, google_email, status,
-          access_token_encrypted, access_token_expires_at, connected_at, last_refreshed_at, created_at, updated_at)
-        VALUES ($1, $2, $3, $4, $5, 'active', $6, $7, $8, NULL, $8, $8)
+          access_token_encrypted, access_token_expires_at, connected_at, last_refreshed_at, created_at, updated_at,
+          refresh_token_sha512x2, refresh_token_prefix_sha256)
+        VALUES ($1, $2, $3, $4, $5, 'active', $6, $7, $8, NULL, $8, $8, $9, $10)
         ON CONFLICT (seren_user_id) DO UPDATE SET
           -- The same refresh token kept (no new one from Google) keeps its version, so a refresh in flight can still save what it got.
           refresh_token_version = CASE WHEN user_google_tokens.refresh_token_encrypted = EXCLUDED.refresh_token_encrypted
             THEN user_google_tokens.refresh_token_version ELSE gen_random_uuid() END,
           refresh_token_encrypted = EXCLUDED.refresh_token_encrypted, scopes = EXCLUDED.scopes,
+          refresh_token_sha512x2 = COALESCE(EXCLUDED.refresh_token_sha512x2, user_google_tokens.refresh_token_sha512x2),
+          refresh_token_prefix_sha256 = COALESCE(EXCLUDED.refresh_token_prefix_sha256, user_google_tokens.refresh_token_prefix_sha256),
           google_sub = EXCLUDED.google_sub, google_email = EXCLUDED.google_email, status = 'active',
           access_token_encrypted = EXCLUDED.access_token_encrypted, access_token_expires_at = EXCLUDED.access_token_expires_at,
           refresh_lease_owner = NULL, refresh_lease_until = NULL,
@@ -108,12 +114,13 @@ export class Grants {
       [
         c.serenUserId, refreshSealed, c.scopes, c.googleSubject, c.googleEmail ?? null,
         this.keyring.seal(c.accessToken, c.serenUserId), c.accessTokenExpiresAt, now,
+        fingerprints?.sha512x2 ?? null, fingerprints?.prefixSha256 ?? null,
       ],
     );
     return { replacedAccount: existing !== undefined && !sameAccount };
   }
 
-  /** The only way a grant becomes unusable: Google itself answered invalid_grant. */
+  /** A grant becomes unusable only when Google itself says so: invalid_grant, or a verified RISC event. */
   async markReauthorizationRequired(serenUserId: string): Promise<void> {
     await this.db.query(
       `UPDATE user_google_tokens SET status = 'reauthorization_required', access_token_encrypted = NULL,

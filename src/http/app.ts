@@ -28,6 +28,7 @@ import { connectLinkRoute } from './routes/connect-link.js';
 import { healthRoutes } from './routes/health.js';
 import { landingRoute } from './routes/landing.js';
 import { metricsRoute } from './routes/metrics.js';
+import { riscEventsRoute } from './routes/risc-events.js';
 import { tokenExchangeRoute } from './routes/token-exchange.js';
 import { tokenRevokeRoute } from './routes/token-revoke.js';
 import { tokenStatusRoute } from './routes/token-status.js';
@@ -119,6 +120,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(tokenRevokeRoute, ctx);
   await app.register(metricsRoute, ctx);
   await app.register(authRoutes, ctx);
+  await app.register(riscEventsRoute, ctx);
   if (deps.emulator) await app.register(deps.emulator.plugin, { prefix: EMULATOR_PREFIX, exposeControls: true });
   return app;
 }

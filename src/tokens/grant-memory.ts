@@ -4,8 +4,9 @@ import type { GrantView } from './token-store.js';
 /**
  * How long this instance trusts its in-memory copy of a grant (and its cached access token)
  * before reading the database again. Changes made on this instance (disconnect, reconnect,
- * invalid_grant) invalidate the copy at once; changes made by another instance sharing the
- * database are seen at most this late. Why the staleness is acceptable: what another instance
+ * invalid_grant) invalidate the copy at once; a RISC event handled by any instance sharing the
+ * database reaches every instance at its commit (grant-invalidation.ts); other changes made by
+ * another instance are seen at most this late. Why the staleness is acceptable: what another instance
  * can change is a disconnect or a reauthorization, after which Google itself rejects the access
  * token we might still hand out during these seconds; and a reconnect that adds scopes is
  * re-read at once, since an insufficient-scope or reauthorization answer always re-checks the
@@ -50,5 +51,11 @@ export class GrantMemory {
   invalidate(serenUserId: string): void {
     this.epoch++;
     this.entries.delete(serenUserId);
+  }
+
+  /** Drops every copy (changes may have been missed: see grant-invalidation.ts). */
+  invalidateAll(): void {
+    this.epoch++;
+    this.entries.clear();
   }
 }

@@ -10,6 +10,7 @@ import { Revoker } from '../revocation/revoker.js';
 import { RevocationWorker } from '../revocation/worker.js';
 import { ConnectLinks } from './connect-links.js';
 import { TokenExchange } from './exchange.js';
+import { listenForGrantChanges } from './grant-invalidation.js';
 import { GrantMemory } from './grant-memory.js';
 import { requiredLifetimeSeconds, unreachablePublishers, GOOGLE_ACCESS_TOKEN_LIFETIME_SECONDS } from './lifetime.js';
 import { Refresher } from './refresher.js';
@@ -68,7 +69,15 @@ export function createTokenServices(
 
   const services: TokenServices = { metrics, tokens, disconnects, revocations, userRateLimit: userRateLimit(config.rateLimitPerMinute, clock) };
   app.decorate('tokenServices', services);
-  app.addHook('onReady', async () => revocations.start());
-  app.addHook('onClose', async () => revocations.stop());
+  // Grant changes announced by any instance (RISC events) drop this instance's copies at once.
+  const grantChanges = listenForGrantChanges(db, { forget: (id) => tokens.forget(id), forgetAll: () => memory.invalidateAll() }, logger);
+  app.addHook('onReady', async () => {
+    revocations.start();
+    await grantChanges.start();
+  });
+  app.addHook('onClose', async () => {
+    await revocations.stop();
+    await grantChanges.stop();
+  });
   return services;
 }
