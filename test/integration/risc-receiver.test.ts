@@ -74,7 +74,7 @@ describe('the RISC receiver refuses what it must', () => {
     for (const type of ['application/jwt', 'application/json', 'text/plain']) {
       const res = await postSet(h, type === 'application/json' ? JSON.stringify({ set }) : set, type);
       expect(res.status).toBe(400);
-      expect(res.json).toEqual({ err: 'invalid_request', description: expect.stringContaining('application/secevent+jwt') });
+      expect(res.json).toEqual({ err: 'invalid_request', description: expect.stringContaining('application/secevent+jwt'), request_id: res.headers.get('x-request-id') });
     }
     const none = await fetch(`${h.url}/risc/events`, { method: 'POST', body: set });
     expect(none.status).toBe(400);
@@ -88,8 +88,10 @@ describe('the RISC receiver refuses what it must', () => {
     await expectNothingChanged();
   });
 
-  it('is not behind bearer auth, and GET is not a route', async () => {
-    expect((await fetch(`${h.url}/risc/events`)).status).toBe(404);
+  it('answers GET with 405 (it only receives pushes)', async () => {
+    const get = await fetch(`${h.url}/risc/events`);
+    expect(get.status).toBe(405);
+    expect(get.headers.get('allow')).toBe('POST');
   });
 });
 

@@ -17,9 +17,14 @@ const rejected = (events: Record<string, unknown>) => {
 describe('parseEvents', () => {
   it('reads Google’s iss-sub, RFC 9493’s iss_sub and id_token_claims subjects alike', () => {
     const subject = { iss: 'https://accounts.google.com/', sub: '123' };
-    for (const s of [{ subject_type: 'iss-sub', ...subject }, { format: 'iss_sub', ...subject }, { subject_type: 'id_token_claims', email: 'a@b.c', ...subject }]) {
+    const forms: Array<[string, Record<string, string>]> = [
+      ['iss-sub', { subject_type: 'iss-sub', ...subject }],
+      ['iss_sub', { format: 'iss_sub', ...subject }],
+      ['id_token_claims', { subject_type: 'id_token_claims', email: 'a@b.c', ...subject }],
+    ];
+    for (const [subjectType, s] of forms) {
       expect(parseEvents(set({ [uri('account-disabled')]: { subject: s, reason: 'bulk-account' } }))).toEqual([
-        { kind: 'account', name: 'account-disabled', subject, subjectType: String(s.subject_type ?? s.format), reason: 'bulk-account' },
+        { kind: 'account', name: 'account-disabled', subject, subjectType, reason: 'bulk-account' },
       ]);
     }
   });

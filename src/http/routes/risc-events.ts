@@ -16,13 +16,13 @@ const RETRY_AFTER_SECONDS = 30;
 
 const errorSchema = {
   type: 'object',
-  properties: { err: { type: 'string' }, description: { type: 'string' } },
+  properties: { err: { type: 'string' }, description: { type: 'string' }, request_id: { type: 'string' } },
   required: ['err', 'description'],
 } as const;
 
-/** RFC 8935 §2.4's error body, the one shape every failure of this route leaves in. */
+/** RFC 8935 §2.4's error body, the one shape every failure of this route leaves in (plus our request id). */
 function sendError(reply: FastifyReply, status: number, err: string, description: string): FastifyReply {
-  return reply.code(status).header('cache-control', 'no-store').send({ err, description });
+  return reply.code(status).header('cache-control', 'no-store').send({ err, description, request_id: reply.request.id });
 }
 
 /**
