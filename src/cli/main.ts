@@ -7,6 +7,7 @@ import { rebindCommand } from './installation.js';
 import { keysGenerate, keysRotate } from './keys.js';
 import { migrateCommand } from './migrate.js';
 import { publishersShow, publishersSync } from './publishers.js';
+import { riscRegister, riscVerify } from './risc.js';
 import { serve } from './serve.js';
 import { UsageError, describeArgsError, groupHelp, packageVersion } from './usage.js';
 
@@ -27,6 +28,8 @@ const COMMANDS: Record<string, Command> = {
   'publishers show': publishersShow,
   'publishers sync': publishersSync,
   'installation rebind': rebindCommand(),
+  'risc register': riscRegister,
+  'risc verify': riscVerify,
   demo,
 };
 

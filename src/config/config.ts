@@ -41,13 +41,15 @@ export interface Config {
   readonly authRateLimitPerMinute: number;
   /** Audit events older than this many days are purged on a schedule. */
   readonly auditRetentionDays: number;
+  /** `risc register` / `risc verify` only: a service-account key file (JSON) for Google's RISC API. */
+  readonly riscServiceAccountFile: string | undefined;
 }
 
 /**
  * What a command uses (SPEC §10). Settings outside a command's needs are neither read, checked
  * nor required: `publishers show` runs in production without any secret.
  */
-export const NEEDS = ['http', 'publicUrl', 'database', 'keys', 'google', 'seren', 'catalog'] as const;
+export const NEEDS = ['http', 'publicUrl', 'database', 'keys', 'google', 'seren', 'catalog', 'riscServiceAccount'] as const;
 export type Need = (typeof NEEDS)[number];
 
 /** The Config fields each need provides; the first group is always there. */
@@ -62,6 +64,7 @@ interface FieldsOf {
   google: 'google';
   seren: 'serenUserinfoUrl';
   catalog: 'catalog';
+  riscServiceAccount: 'riscServiceAccountFile';
 }
 /** The part of the configuration a command with these needs gets. */
 export type ConfigFor<N extends Need> = Pick<Config, FieldsOf['always'] | FieldsOf[N]>;
@@ -141,6 +144,7 @@ const envSchema = z.object({
   RATE_LIMIT_PER_MINUTE: int(1, 1_000_000, 600),
   AUTH_RATE_LIMIT_PER_MINUTE: int(1, 1_000_000, 60),
   AUDIT_RETENTION_DAYS: int(1, 36_500, 90),
+  RISC_SERVICE_ACCOUNT_FILE: optional(z.string()),
 });
 type Variable = keyof typeof envSchema.shape;
 
@@ -157,6 +161,7 @@ const VARIABLES_OF: Record<Need | 'always', readonly Variable[]> = {
   google: ['GOOGLE_CLIENT_ID', 'GOOGLE_CLIENT_SECRET', 'GOOGLE_ISSUER'],
   seren: ['SEREN_USERINFO_URL'],
   catalog: ['PUBLISHERS_FILE'],
+  riscServiceAccount: ['RISC_SERVICE_ACCOUNT_FILE'],
 };
 
 /** Values that may hold a secret (a password in DATABASE_URL) are never echoed. */
@@ -266,6 +271,9 @@ export function parseConfig<N extends Need = Need>(env: Env, needs: readonly N[]
       problems.push(`PUBLISHERS_FILE: ${(err as Error).message}`);
     }
   }
+
+  // Optional even for the commands that use it: they say what it is for when it is missing.
+  if (uses('riscServiceAccount')) out.riscServiceAccountFile = e.RISC_SERVICE_ACCOUNT_FILE;
 
   // One line per problem, in the order of the variables, whichever check found it.
   const order = (p: string) => Object.keys(envSchema.shape).indexOf(p.slice(0, p.indexOf(':')));

@@ -99,13 +99,36 @@ async function tell(say: Narrator, base: string): Promise<boolean> {
   if (!retry.ok || retry.status !== 200) throw new StoryError(`Gmail did not accept the token (HTTP ${retry.status})`);
   say.say(`gateway → GET /gmail/v1/users/me/profile (Authorization: Bearer <Google token>)  ← ${retry.status}`);
   say.quote(JSON.stringify(retry.body));
-  say.ok('The agent read the Gmail profile: the story is complete.');
+  say.ok('The agent read the Gmail profile.');
+
+  await disabledAtGoogle(say, base, google, gateway);
+  say.ok('The story is complete.');
   return true;
 }
 
-async function control(google: string, name: string, body: unknown) {
+/**
+ * Cross-Account Protection (SPEC §11): Google disables the hijacked account and pushes a signed
+ * security event; the service stops handing out its tokens at once, without asking Google.
+ */
+async function disabledAtGoogle(say: Narrator, base: string, google: string, gateway: GatewaySimulator) {
+  say.step(5, 'Google disables the user’s account (hijacked) and tells the service at once');
+  await control(google, 'resetCalls', {});
+  const pushed = (await control(google, 'risc/push', { event: 'account-disabled', email: GOOGLE_ACCOUNT, reason: 'hijacking', receiver: `${base}/risc/events` })) as { status: number };
+  if (pushed.status !== 202) throw new StoryError(`the security event was not accepted (HTTP ${pushed.status})`);
+  say.say(`Google → POST /risc/events  (a signed account-disabled event, reason hijacking)  ← ${pushed.status}`);
+  const refused = await gateway.exchange(AGENT_KEY);
+  if (refused.ok) throw new StoryError('the exchange still returned a token for the disabled account');
+  say.say(`gateway → POST /token/exchange?publisher=gmail  ← HTTP ${refused.status} ${refused.error}; the agent shows the user:`);
+  say.quote(refused.message);
+  const calls = (await (await fetch(`${google}/_control/calls`)).json()) as { token: number };
+  if (calls.token !== 0) throw new StoryError(`the service called Google's token endpoint ${calls.token} time(s) after the event`);
+  say.ok('No token is handed out for the disabled account, and Google was not even asked.');
+}
+
+async function control(google: string, name: string, body: unknown): Promise<unknown> {
   const res = await fetch(`${google}/_control/${name}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   expectStatus(res, 200, `emulated Google control ${name}`);
+  return res.json();
 }
 
 async function waitUntilReady(base: string) {

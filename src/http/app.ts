@@ -29,6 +29,7 @@ import { healthRoutes } from './routes/health.js';
 import { landingRoute } from './routes/landing.js';
 import { metricsRoute } from './routes/metrics.js';
 import { riscEventsRoute } from './routes/risc-events.js';
+import { riscVerificationRoute } from './routes/risc-verification.js';
 import { tokenExchangeRoute } from './routes/token-exchange.js';
 import { tokenRevokeRoute } from './routes/token-revoke.js';
 import { tokenStatusRoute } from './routes/token-status.js';
@@ -121,6 +122,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(metricsRoute, ctx);
   await app.register(authRoutes, ctx);
   await app.register(riscEventsRoute, ctx);
+  await app.register(riscVerificationRoute, ctx);
   if (deps.emulator) await app.register(deps.emulator.plugin, { prefix: EMULATOR_PREFIX, exposeControls: true });
   return app;
 }

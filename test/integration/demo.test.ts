@@ -14,7 +14,11 @@ describe('seren-google-auth demo', () => {
       '← 200 “Google account connected”',
       'POST /token/exchange?publisher=gmail  ← 200 access token',
       '"emailAddress":"demo.user@gmail.com"',
-      'the story is complete',
+      'Google → POST /risc/events  (a signed account-disabled event, reason hijacking)  ← 202',
+      '← HTTP 401 google_reauthorization_required',
+      '“Google access was revoked or has expired; reconnect your Google account. Authorize at:',
+      'Google was not even asked',
+      'The story is complete.',
     ];
     let at = 0;
     for (const step of steps) {
