@@ -3,9 +3,10 @@ import { API_ERROR_SCHEMA, apiErrorSchema, errorResponses } from './errors.js';
 import { GATEWAY_OPERATIONS } from './gateway.js';
 import { JSON_TYPE, type OperationDoc } from './operation.js';
 import { OPERATIONS_OPERATIONS } from './operations.js';
+import { RISC_OPERATIONS } from './risc.js';
 
 /** Every route's description, by "METHOD /path". A route missing here shows up in the lint as an operation without a summary. */
-export const OPERATION_DOCS: Readonly<Record<string, OperationDoc>> = { ...GATEWAY_OPERATIONS, ...BROWSER_OPERATIONS, ...OPERATIONS_OPERATIONS };
+export const OPERATION_DOCS: Readonly<Record<string, OperationDoc>> = { ...GATEWAY_OPERATIONS, ...BROWSER_OPERATIONS, ...OPERATIONS_OPERATIONS, ...RISC_OPERATIONS };
 
 type Json = Record<string, unknown>;
 type Operation = Json & { responses?: Record<string, Json>; parameters?: Json[] };
@@ -14,6 +15,7 @@ export const TAGS = [
   { name: 'gateway', description: 'Called by the Seren gateway and agents with a Seren API key (bearer).' },
   { name: 'browser', description: 'Pages a person opens from an authorization link (HTML).' },
   { name: 'operations', description: 'Health, readiness, metrics and this document.' },
+  { name: 'risc', description: 'Called by Google (Cross-Account Protection security events, RFC 8935) and by `seren-google-auth risc verify`.' },
 ];
 
 export const SECURITY_SCHEMES = {

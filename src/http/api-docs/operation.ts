@@ -5,7 +5,7 @@ export interface OperationDoc {
   operationId: string;
   summary: string;
   description?: string;
-  tag: 'gateway' | 'browser' | 'operations';
+  tag: 'gateway' | 'browser' | 'operations' | 'risc';
   /** The bearer the route needs, if any. `metricsToken` applies only when METRICS_TOKEN is set. */
   security: 'serenApiKey' | 'metricsToken' | 'none';
   /** Query parameters of routes that read them without a Fastify schema (browser pages). */

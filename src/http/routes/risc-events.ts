@@ -1,4 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
+import { DatabaseUnavailableError } from '../../db/database.js';
+import { PURGE_EVERY_MS } from '../../maintenance/purges.js';
 import { RiscReceiver } from '../../risc/receiver.js';
 import { riscEventsCounter } from '../../risc/metrics.js';
 import { RiscStore } from '../../risc/risc-store.js';
@@ -14,12 +16,6 @@ export const RISC_RATE_LIMIT_PER_MINUTE = 600;
 const SET_MEDIA_TYPE = 'application/secevent+jwt';
 const RETRY_AFTER_SECONDS = 30;
 
-const errorSchema = {
-  type: 'object',
-  properties: { err: { type: 'string' }, description: { type: 'string' }, request_id: { type: 'string' } },
-  required: ['err', 'description'],
-} as const;
-
 /** RFC 8935 §2.4's error body, the one shape every failure of this route leaves in (plus our request id). */
 function sendError(reply: FastifyReply, status: number, err: string, description: string): FastifyReply {
   return reply.code(status).header('cache-control', 'no-store').send({ err, description, request_id: reply.request.id });
@@ -31,9 +27,11 @@ function sendError(reply: FastifyReply, status: number, err: string, description
  * for a valid SET (a replay too), 400 with an RFC 8935 error for one that fails a check.
  */
 export async function riscEventsRoute(app: FastifyInstance, ctx: AppContext) {
+  const store = new RiscStore(ctx.db, ctx.keyring);
+  ctx.maintenance.add({ name: 'risc_received_sets', everyMs: PURGE_EVERY_MS, run: (now) => store.purgeReceived(now) });
   const receiver = new RiscReceiver({
     db: ctx.db,
-    store: new RiscStore(ctx.db, ctx.keyring),
+    store,
     transmitter: new Transmitter(ctx.google.issuer, ctx.config.strict, ctx.clock),
     clock: ctx.clock,
     logger: ctx.logger,
@@ -60,22 +58,10 @@ export async function riscEventsRoute(app: FastifyInstance, ctx: AppContext) {
     '/risc/events',
     {
       onRequest: limit,
+      // Described in api-docs/risc.ts.
       schema: {
-        operationId: 'receiveSecurityEvent',
-        summary: 'Receive a Google security event (Cross-Account Protection, RFC 8935 push)',
-        description:
-          'Google pushes a signed Security Event Token (RFC 8417) as the body, Content-Type application/secevent+jwt. ' +
-          'Verified against the keys of $GOOGLE_ISSUER/.well-known/risc-configuration; no bearer. See docs/risc.md.',
-        tags: ['risc'],
         consumes: [SET_MEDIA_TYPE],
         body: { type: 'string', minLength: 1, description: 'The SET, a signed JWT in compact form' },
-        response: {
-          202: { description: 'Accepted (a SET received before is acknowledged and ignored); empty body', type: 'null' },
-          400: { description: 'The SET failed a check: RFC 8935 error code and a sentence', ...errorSchema },
-          413: { description: 'The body is far larger than a SET', ...errorSchema },
-          429: { description: 'Too many requests from this address (Retry-After)', ...errorSchema },
-          503: { description: "Google's RISC configuration or keys could not be loaded (Retry-After)", ...errorSchema },
-        },
       },
       preValidation: async function requireSetMediaType(request: FastifyRequest, reply: FastifyReply) {
         const problem = mediaTypeProblem(request);
@@ -91,6 +77,10 @@ export async function riscEventsRoute(app: FastifyInstance, ctx: AppContext) {
           request.log.error({ err }, "Google's RISC configuration or signing keys could not be loaded");
           reply.header('retry-after', String(RETRY_AFTER_SECONDS));
           return sendError(reply, 503, 'temporarily_unavailable', "Google's signing keys could not be loaded to check this event; retry later.");
+        }
+        if (err instanceof DatabaseUnavailableError) {
+          reply.header('retry-after', String(RETRY_AFTER_SECONDS));
+          return sendError(reply, 503, 'temporarily_unavailable', "This service's database is unavailable; the event was not recorded, retry later.");
         }
         throw err;
       }

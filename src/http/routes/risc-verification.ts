@@ -20,24 +20,9 @@ export async function riscVerificationRoute(app: FastifyInstance, ctx: AppContex
     '/risc/verification',
     {
       onRequest: limit,
+      // Described in api-docs/risc.ts.
       schema: {
-        operationId: 'getRiscVerification',
-        summary: 'Whether Google’s verification event with this state has arrived (for `risc verify`)',
-        tags: ['risc'],
         querystring: { type: 'object', properties: { state: { type: 'string', minLength: 1, maxLength: 200 } }, required: ['state'], additionalProperties: false },
-        response: {
-          200: {
-            description: 'Received and verified',
-            type: 'object',
-            properties: { state: { type: 'string' }, received_at: { type: 'string', format: 'date-time' } },
-            required: ['state', 'received_at'],
-          },
-          404: {
-            description: 'Not received (yet)',
-            type: 'object',
-            properties: { error: { type: 'string' }, message: { type: 'string' }, request_id: { type: 'string' } },
-          },
-        },
       },
     },
     async (request, reply) => {
