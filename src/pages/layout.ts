@@ -1,6 +1,9 @@
 import { type SafeHtml, html } from './html.js';
 import { ICON_PATH, STYLESHEET_PATH } from './style.js';
 
+/** The end-user page on disconnecting and stored data (pages/your-data.ts); a constant here, so the layout imports no page. */
+export const YOUR_DATA_PATH = '/privacy';
+
 /** A rendered page: its HTTP status and the whole document. */
 export interface Page {
   status: number;
@@ -29,7 +32,7 @@ export function page(status: number, title: string, content: SafeHtml, formTarge
 ${content}
 </div>
 </main>
-<footer>Seren never sees your Google password. You can disconnect at any time.</footer>
+<footer>Seren never sees your Google password. <a href="${YOUR_DATA_PATH}">How to disconnect, and what this service keeps</a></footer>
 </body>
 </html>
 `;

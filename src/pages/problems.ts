@@ -4,7 +4,7 @@ import { type RetryForm, retryBlock } from './forms.js';
 import { type SafeHtml, html } from './html.js';
 import { type Page, page } from './layout.js';
 
-const NEW_LINK = html`<p><strong>To get a new link, ask your agent again</strong> (it receives a fresh link when Google is not connected), or request one with <code>POST /token/connect-link</code> using your Seren API key.</p>`;
+const NEW_LINK = html`<p><strong>To get a new link, ask your agent again:</strong> it receives a fresh one whenever Google is not connected.</p>`;
 const NOTHING_STORED = html`<p class="muted">Nothing was stored and nothing you had connected before was changed.</p>`;
 
 /** A page whose first block says what went wrong; `more` follows it. */

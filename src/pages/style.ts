@@ -27,7 +27,8 @@ h3 { font-size: 1rem; margin: 0 0 0.25rem; }
 p { margin: 0.5rem 0; }
 ul { margin: 0.25rem 0 0.5rem; padding-left: 1.25rem; }
 li { margin: 0.15rem 0; }
-code { font-size: 0.85em; word-break: break-all; }
+/* Names stay whole; only a name longer than the line (a URL on a phone) wraps, and only where it must. */
+code { font-size: 0.85em; overflow-wrap: anywhere; }
 .muted { color: #4b5563; font-size: 0.9rem; }
 .account { padding: 0.75rem; border-radius: 8px; background: #f9fafb; border: 1px solid #e5e7eb; overflow-wrap: anywhere; }
 .account strong { display: block; }

@@ -85,7 +85,7 @@ describe('pages of the browser flow', () => {
     const bad = await new Browser().get(`${h.url}/auth/google?seren_token=nope`);
     expect(bad.status).toBe(400);
     expectSafePage(bad);
-    expect(bad.body).toContain('POST /token/connect-link');
+    expect(bad.body).not.toContain('connect-link'); // a person asks their agent; the API call is for developers
     expect(bad.body).toContain('ask your agent again');
   });
 

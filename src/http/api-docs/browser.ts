@@ -85,6 +85,14 @@ export const BROWSER_OPERATIONS: Record<string, OperationDoc> = {
     responses: { '200': page('The landing page.') },
     errors: ROOT_ERRORS,
   },
+  'GET /privacy': {
+    operationId: 'showYourDataPage',
+    summary: 'For the person connected: how to disconnect, and what this service keeps',
+    tag: 'browser',
+    security: 'none',
+    responses: { '200': page('The page.') },
+    errors: ROOT_ERRORS,
+  },
   'GET /assets/style.css': {
     operationId: 'getStylesheet',
     summary: 'The pages\' stylesheet',
