@@ -171,4 +171,15 @@ export const MIGRATIONS: ReadonlyArray<{ id: string; sql: string }> = [
         WHERE verification_state IS NOT NULL;
     `,
   },
+  {
+    id: '008_google_backoff',
+    sql: `
+      -- SPEC §3: when Google asks to back off (429/503 with Retry-After), no instance calls its
+      -- token endpoint before "until"; each refresh reads this with its lease.
+      CREATE TABLE google_backoff (
+        endpoint TEXT PRIMARY KEY,
+        until TIMESTAMPTZ NOT NULL
+      );
+    `,
+  },
 ];

@@ -37,7 +37,11 @@ export interface AuthorizationRequest {
   loginHint?: string | undefined;
 }
 
-const DEFAULT_TIMEOUT_SECONDS = 10;
+/**
+ * Each call to Google is abandoned after this: its token endpoint answers in well under a second
+ * when healthy, and a refresh must fit in the exchange's deadline (tokens/deadline.ts).
+ */
+const DEFAULT_TIMEOUT_SECONDS = 4;
 const DISCOVERY_RETRY_MS = [250, 1_000, 2_000, 5_000, 10_000];
 
 /**

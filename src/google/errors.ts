@@ -54,9 +54,12 @@ const unavailableByStatus = (operation: string, status: number, retryAfterSecond
     reason: status === 429 ? 'rate_limited' : 'server_error',
   });
 
+/** Retry-After in seconds: delta-seconds, or an HTTP date (RFC 9110 §10.2.3). */
 const retryAfterOf = (res: unknown) => {
-  const value = res instanceof Response ? Number(res.headers.get('retry-after')) : NaN;
-  return Number.isFinite(value) && value > 0 ? value : undefined;
+  const header = res instanceof Response ? res.headers.get('retry-after')?.trim() : undefined;
+  if (!header) return undefined;
+  const value = /^\d+$/.test(header) ? Number(header) : (Date.parse(header) - Date.now()) / 1000;
+  return Number.isFinite(value) && value > 0 ? Math.ceil(value) : undefined;
 };
 
 /** The one boundary where every openid-client / network failure becomes a GoogleError. */

@@ -8,7 +8,8 @@ import { missingScopes } from '../publishers/scopes.js';
 import type { SerenUser } from '../seren/identity.js';
 import type { ConnectLinks } from './connect-links.js';
 import type { GrantMemory } from './grant-memory.js';
-import { type AccessToken, type LifetimeNeed, expiresInSeconds, longEnough, requiredLifetimeSeconds, stillValid } from './lifetime.js';
+import { DeadlineExceeded, EXCHANGE_DEADLINE_MS, beforeDeadline } from './deadline.js';
+import { type AccessToken, type LifetimeNeed, expiresInSeconds, longEnough, requiredLifetimeSeconds, usableWhileGoogleIsDown } from './lifetime.js';
 import { GrantUnusable, type Refresher, viewOf } from './refresher.js';
 import type { GrantView, TokenStore } from './token-store.js';
 
@@ -22,9 +23,12 @@ export interface ExchangeAnswer {
 
 export interface ExchangeResult {
   answer: ExchangeAnswer;
-  /** True when Google was unavailable and a cached, still valid token was returned instead. */
+  /** True when Google was unavailable and a stored token long enough for the gateway was returned instead (a degraded answer). */
   stale: boolean;
 }
+
+/** Past the deadline, a backstop for anything but Google (the database): this much grace, then 503. */
+const BACKSTOP_GRACE_MS = 100;
 
 export interface TokenExchangeDeps {
   store: TokenStore;
@@ -61,7 +65,21 @@ export class TokenExchange {
     return answerOf(view, view.token, now);
   }
 
-  async exchange(user: SerenUser, publisher: Publisher | undefined): Promise<ExchangeResult> {
+  /**
+   * The whole checklist, answered by `deadline` (a `performance.now()` instant; by default
+   * EXCHANGE_DEADLINE_MS from now): waiting on Google ends there with a degraded answer or
+   * google_unavailable, anything else (a slow database) just after with service_unavailable.
+   */
+  async exchange(user: SerenUser, publisher: Publisher | undefined, deadline = performance.now() + EXCHANGE_DEADLINE_MS): Promise<ExchangeResult> {
+    try {
+      return await beforeDeadline(this.checklist(user, publisher, deadline), deadline + BACKSTOP_GRACE_MS);
+    } catch (err) {
+      if (!(err instanceof DeadlineExceeded)) throw err;
+      throw new ApiError('service_unavailable', 'This service could not answer in time; retry after the indicated time.', {}, retryAfter());
+    }
+  }
+
+  private async checklist(user: SerenUser, publisher: Publisher | undefined, deadline: number): Promise<ExchangeResult> {
     const { clock, memory, metrics } = this.deps;
     const startedAt = clock();
     const need = this.need(publisher, startedAt);
@@ -83,7 +101,7 @@ export class TokenExchange {
       return { answer: answerOf(view, view.token, startedAt), stale: false };
     }
     metrics.cacheMisses.inc();
-    return this.refreshed(user, publisher, view, need);
+    return this.refreshed(user, publisher, view, need, deadline);
   }
 
   /** Drops this instance's copy of a user's grant (it changed here: disconnect, reconnect). */
@@ -105,26 +123,28 @@ export class TokenExchange {
     return missing;
   }
 
-  private async refreshed(user: SerenUser, publisher: Publisher | undefined, view: GrantView, need: LifetimeNeed): Promise<ExchangeResult> {
+  private async refreshed(user: SerenUser, publisher: Publisher | undefined, view: GrantView, need: LifetimeNeed, deadline: number): Promise<ExchangeResult> {
     const { clock } = this.deps;
     try {
-      const { view: fresh } = await this.deps.refresher.fresh(user.id, need);
+      // Past the deadline the refresh goes on without us (what it gets is stored and shared).
+      const { view: fresh } = await beforeDeadline(this.deps.refresher.fresh(user.id, need), deadline);
       const now = clock();
       if (!longEnough(fresh.token, need, now)) this.warnShortToken(publisher, fresh.token, need, now);
       const missing = this.missing(fresh, publisher);
       if (publisher && missing.length > 0) throw await this.deps.links.insufficientScope(user, publisher, fresh.scopes, missing);
       return { answer: answerOf(fresh, fresh.token, now), stale: false };
-    } catch (err) {
-      if (err instanceof GrantUnusable) {
-        throw err.reason === 'not_connected'
+    } catch (caught) {
+      if (caught instanceof GrantUnusable) {
+        throw caught.reason === 'not_connected'
           ? await this.deps.links.notConnected(user, publisher)
           : await this.deps.links.reauthorizationRequired(user, publisher, view.scopes);
       }
+      const err = caught instanceof DeadlineExceeded ? new GoogleError('unavailable', 'refresh: no answer within the exchange deadline', { reason: 'timeout' }) : caught;
       if (!(err instanceof GoogleError)) throw err;
       const now = clock();
-      // Google is down, but what we hold still works: better than failing (the grant is untouched either way).
-      if (err.kind !== 'misconfigured' && err.kind !== 'invalid_grant' && view.token && stillValid(view.token, now)) {
-        this.deps.logger.warn({ seren_user_id: user.id, publisher: publisher?.slug }, 'Google unavailable: returning the cached access token, which is still valid');
+      // A degraded answer (SPEC §3): only a stored token the gateway may hold for its whole cache TTL.
+      if (err.kind !== 'misconfigured' && err.kind !== 'invalid_grant' && view.token && usableWhileGoogleIsDown(view.token, publisher, now)) {
+        this.deps.logger.warn({ seren_user_id: user.id, publisher: publisher?.slug }, 'Google unavailable: returning the stored access token, which outlives the gateway cache');
         return { answer: answerOf(view, view.token, now), stale: true };
       }
       throw googleFailure(err);

@@ -49,9 +49,18 @@ export const longEnough = (token: AccessToken, need: LifetimeNeed, now: number) 
 export const satisfies = (token: AccessToken, need: LifetimeNeed, now: number) =>
   longEnough(token, need, now) || token.obtainedAt > need.freshSince;
 
-/** Still usable at all (a fallback while Google is down): `expires_in` would be at least 1 s. */
-export const stillValid = (token: AccessToken, now: number) =>
-  remainingMs(token, now) >= (SAFETY_MARGIN_SECONDS + LEAST_EXPIRES_IN_SECONDS) * 1000;
+/**
+ * SPEC §3 "While Google is unavailable": the least remaining life of a stored token returned in
+ * place of a 503: the publisher's cache TTL (the gateway holds the token that long), without a
+ * publisher 60 s; and never so little that `expires_in` would be below 1.
+ */
+export function degradedLifetimeSeconds(publisher: Publisher | undefined): number {
+  return Math.max(publisher ? publisher.token_cache_ttl_seconds : SAFETY_MARGIN_SECONDS, SAFETY_MARGIN_SECONDS + LEAST_EXPIRES_IN_SECONDS);
+}
+
+/** A stored token may stand in for a fresh one while Google is unavailable (degradedLifetimeSeconds). */
+export const usableWhileGoogleIsDown = (token: AccessToken, publisher: Publisher | undefined, now: number) =>
+  remainingMs(token, now) >= degradedLifetimeSeconds(publisher) * 1000;
 
 /** SPEC §3: the true remaining lifetime minus the 60 s safety margin, in whole seconds. */
 export const expiresInSeconds = (token: AccessToken, now: number) =>

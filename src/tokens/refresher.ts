@@ -1,40 +1,24 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { recordAudit } from '../audit/audit.js';
-import type { Clock } from '../clock.js';
-import type { Queryable } from '../db/database.js';
-import type { GoogleClient, RefreshedToken } from '../google/client.js';
 import { GoogleError } from '../google/errors.js';
-import type { Logger } from '../log/logger.js';
-import type { Metrics } from '../metrics/metrics.js';
-import type { GrantMemory } from './grant-memory.js';
-import { withRetries } from './google-retry.js';
+import { EXCHANGE_DEADLINE_MS } from './deadline.js';
 import { type AccessToken, type LifetimeNeed, satisfies } from './lifetime.js';
-import type { GrantRow, GrantView, TokenStore } from './token-store.js';
-import type { UpstreamReporter } from './upstream-reporter.js';
+import { GrantUnusable, REFRESH_LEASE_MS, RefreshUnderLease, type RefreshUnderLeaseDeps } from './refresh-under-lease.js';
+import type { GrantRow, GrantView } from './token-store.js';
 
-/**
- * How long a refresh lease is held without renewal. The holder renews it while its call to
- * Google runs, so a live refresher is never overtaken; one that died blocks the others at most
- * this long. Instances must agree on the time to within a fraction of this (NTP does).
- */
-export const REFRESH_LEASE_MS = 5_000;
-export const LEASE_RENEW_EVERY_MS = 1_500;
+export { GrantUnusable, LEASE_RENEW_EVERY_MS, REFRESH_LEASE_MS } from './refresh-under-lease.js';
+
 /** How often a waiter reads the row for the lease holder's token (plus up to as much jitter). */
 export const LEASE_POLL_MS = 25;
-/** Real time a waiter waits for another instance's refresh before answering google_unavailable. */
-export const WAIT_FOR_OTHER_REFRESH_MS = 15_000;
+/**
+ * Real time a flight waits for another instance's refresh before giving up (google_unavailable):
+ * no exchange waits longer than its deadline anyway.
+ */
+export const WAIT_FOR_OTHER_REFRESH_MS = EXCHANGE_DEADLINE_MS;
 
 /** Refreshes one flight may start when the grant keeps being replaced underneath it. */
 const MAX_LEASED_ATTEMPTS = 3;
-
-/** The grant cannot give a token: deleted meanwhile, or refused by Google (here or on another instance). */
-export class GrantUnusable extends Error {
-  constructor(readonly reason: 'not_connected' | 'reauthorization_required') {
-    super(`the grant is ${reason === 'not_connected' ? 'gone' : 'refused by Google'}`);
-  }
-}
 
 export interface FreshToken {
   readonly view: GrantView & { readonly token: AccessToken };
@@ -42,16 +26,7 @@ export interface FreshToken {
   readonly minted: boolean;
 }
 
-export interface RefresherDeps {
-  db: Queryable;
-  store: TokenStore;
-  memory: GrantMemory;
-  google: GoogleClient;
-  clock: Clock;
-  metrics: Metrics;
-  logger: Logger;
-  upstream: UpstreamReporter;
-}
+export type RefresherDeps = RefreshUnderLeaseDeps;
 
 /**
  * Single-flight refresh, deduplicated twice (STYLE "Time and refresh"): concurrent exchanges on
@@ -62,8 +37,11 @@ export class Refresher {
   private readonly inFlight = new Map<string, Promise<FreshToken>>();
   /** This instance's name on the leases it holds. */
   readonly owner = `${hostname()}/${process.pid}/${randomBytes(6).toString('base64url')}`;
+  private readonly underLease: RefreshUnderLease;
 
-  constructor(private readonly deps: RefresherDeps) {}
+  constructor(private readonly deps: RefresherDeps) {
+    this.underLease = new RefreshUnderLease(deps, this.owner);
+  }
 
   /** A token meeting `need` (or minted after it was asked for), refreshing at most once per burst. */
   async fresh(serenUserId: string, need: LifetimeNeed): Promise<FreshToken> {
@@ -82,7 +60,11 @@ export class Refresher {
   }
 
   private async fly(serenUserId: string, need: LifetimeNeed): Promise<FreshToken> {
-    const { store, metrics, clock } = this.deps;
+    const { store, metrics, clock, backoff, pending } = this.deps;
+    // Inside Google's back-off window nothing here can help: no lease, no call.
+    if (backoff.remainingSeconds() > 0) throw backoff.refusal();
+    // A rotated refresh token still waiting for the database is the newest one: store it first.
+    await pending.flush(serenUserId);
     const giveUpAt = performance.now() + WAIT_FOR_OTHER_REFRESH_MS;
     let waiting = false;
     let leases = 0;
@@ -99,7 +81,7 @@ export class Refresher {
           await store.releaseLease(serenUserId, this.owner);
           return { view: this.remember(leased, ticket), minted: false };
         }
-        const refreshed = await this.refreshUnderLease(leased);
+        const refreshed = await this.underLease.run(leased);
         if (refreshed) return { view: this.remember(refreshed, ticket), minted: true };
         continue; // the grant was replaced while we refreshed: look again
       }
@@ -114,58 +96,6 @@ export class Refresher {
       if (performance.now() > giveUpAt) throw new GoogleError('unavailable', 'refresh: another instance has held the refresh lease too long', { reason: 'busy' });
       await sleep(LEASE_POLL_MS + Math.random() * LEASE_POLL_MS);
     }
-  }
-
-  /** Calls Google while holding (and renewing) the lease; undefined when the grant changed underneath. */
-  private async refreshUnderLease(row: GrantRow): Promise<GrantRow | undefined> {
-    const { store, clock, metrics } = this.deps;
-    const id = row.serenUserId;
-    const renew = setInterval(() => {
-      store.renewLease(id, this.owner, clock() + REFRESH_LEASE_MS).catch((err) => this.deps.logger.warn({ err }, 'could not renew the refresh lease'));
-    }, LEASE_RENEW_EVERY_MS);
-    renew.unref();
-    const started = performance.now();
-    try {
-      let result: RefreshedToken;
-      try {
-        const refreshToken = store.openRefreshToken(row);
-        result = await withRetries(() => this.deps.google.refresh(refreshToken), (err) => this.deps.upstream.attemptFailed('refresh', err));
-      } catch (err) {
-        const cls = err instanceof GoogleError ? err.kind : 'internal';
-        metrics.refreshes.inc({ result: cls });
-        metrics.refreshSeconds.observe({ result: cls }, (performance.now() - started) / 1000);
-        await this.deps.upstream.operationFailed('refresh', err, id);
-        if (err instanceof GoogleError && err.kind === 'invalid_grant') return await this.refused(row);
-        await store.releaseLease(id, this.owner).catch(() => {});
-        throw err;
-      }
-      metrics.refreshes.inc({ result: 'success' });
-      metrics.refreshSeconds.observe({ result: 'success' }, (performance.now() - started) / 1000);
-      const obtainedAt = clock();
-      const saved = await store.saveRefreshed(id, this.owner, row.refreshTokenVersion, {
-        token: { value: result.accessToken, expiresAt: obtainedAt + result.expiresInSeconds * 1000, obtainedAt },
-        rotatedRefreshToken: result.refreshToken,
-        scopes: result.grantedScopes,
-      });
-      if (!saved) await store.releaseLease(id, this.owner);
-      return saved;
-    } finally {
-      clearInterval(renew);
-    }
-  }
-
-  /** Google refused this refresh token: only now is a grant marked unusable (SPEC §3). */
-  private async refused(row: GrantRow): Promise<undefined> {
-    const id = row.serenUserId;
-    const marked = await this.deps.store.markReauthorizationRequired(id, row.refreshTokenVersion, this.deps.clock());
-    this.deps.memory.invalidate(id);
-    if (!marked) {
-      await this.deps.store.releaseLease(id, this.owner);
-      return undefined; // reconnected meanwhile: the new grant gets its own chance
-    }
-    this.deps.logger.warn({ seren_user_id: id }, 'Google refused the stored grant (invalid_grant): marked as needing reauthorization');
-    await recordAudit(this.deps.db, 'grant.reauthorization_required', id, { reason: 'invalid_grant' });
-    throw new GrantUnusable('reauthorization_required');
   }
 
   private remember(row: GrantRow, ticket: number): FreshToken['view'] {

@@ -13,6 +13,8 @@ import { TokenExchange } from './exchange.js';
 import { listenForGrantChanges } from './grant-invalidation.js';
 import { GrantMemory } from './grant-memory.js';
 import { requiredLifetimeSeconds, unreachablePublishers, GOOGLE_ACCESS_TOKEN_LIFETIME_SECONDS } from './lifetime.js';
+import { GoogleBackoff } from './google-backoff.js';
+import { PendingRefreshTokens } from './pending-refresh-tokens.js';
 import { Refresher } from './refresher.js';
 import { TokenStore } from './token-store.js';
 import { UpstreamReporter } from './upstream-reporter.js';
@@ -45,7 +47,10 @@ export function createTokenServices(
   const upstream = new UpstreamReporter(db, metrics, logger, clock);
   const store = new TokenStore(db, keyring);
   const memory = new GrantMemory(clock);
-  const refresher = new Refresher({ db, store, memory, google, clock, metrics, logger, upstream });
+  const backoff = new GoogleBackoff(store, clock, logger);
+  // A rotated refresh token the database could not take at once; written (and our lease freed) when it can.
+  const pending: PendingRefreshTokens = new PendingRefreshTokens((id, usedVersion, refreshed) => store.saveRefreshed(id, refresher.owner, usedVersion, refreshed), logger);
+  const refresher: Refresher = new Refresher({ db, store, memory, google, clock, metrics, logger, upstream, backoff, pending });
   const tokens = new TokenExchange({
     store, memory, refresher, clock, metrics, logger,
     links: new ConnectLinks(connectTokens, config.catalog),
@@ -78,6 +83,7 @@ export function createTokenServices(
   app.addHook('onClose', async () => {
     await revocations.stop();
     await grantChanges.stop();
+    await pending.close();
   });
   return services;
 }

@@ -21,6 +21,14 @@ export interface GrantRow extends GrantView {
   readonly leaseUntil: number | null;
 }
 
+/** The row under a lease just taken. */
+export interface LeasedRow extends GrantRow {
+  /** The instance whose lease expired without being released (it died, or lost the database), if any. */
+  readonly takenOverFrom: string | null;
+  /** End of the Google back-off window recorded by any instance (service clock, ms). */
+  readonly googleBackoffUntil: number | null;
+}
+
 /** What one refresh at Google produced, ready to store. */
 export interface Refreshed {
   readonly token: AccessToken;
@@ -57,17 +65,35 @@ export class TokenStore {
 
   /**
    * Takes the refresh lease when it is free, expired or already ours; returns the row as it is
-   * now (the caller re-checks freshness: someone may have refreshed while it waited).
+   * now (the caller re-checks freshness: someone may have refreshed while it waited), who held
+   * the lease before (a holder that stopped renewing without releasing it, when not us), and
+   * the Google back-off window any instance recorded.
    */
-  async tryLease(serenUserId: string, owner: string, now: number, leaseMs: number): Promise<GrantRow | undefined> {
-    const [row] = await this.db.query<Row>(
-      `UPDATE user_google_tokens SET refresh_lease_owner = $2, refresh_lease_until = $3
+  async tryLease(serenUserId: string, owner: string, now: number, leaseMs: number): Promise<LeasedRow | undefined> {
+    const [row] = await this.db.query<Row & { previous_owner: string | null; google_backoff_until: Date | null }>(
+      `WITH before AS (SELECT refresh_lease_owner AS previous_owner FROM user_google_tokens WHERE seren_user_id = $1 FOR UPDATE)
+       UPDATE user_google_tokens SET refresh_lease_owner = $2, refresh_lease_until = $3 FROM before
         WHERE seren_user_id = $1 AND status = 'active'
           AND (refresh_lease_until IS NULL OR refresh_lease_until <= $4 OR refresh_lease_owner = $2)
-        RETURNING ${COLUMNS}`,
+        RETURNING ${COLUMNS}, before.previous_owner,
+          (SELECT until FROM google_backoff WHERE endpoint = 'token') AS google_backoff_until`,
       [serenUserId, owner, new Date(now + leaseMs), new Date(now)],
     );
-    return row && this.open(row);
+    if (!row) return undefined;
+    return {
+      ...this.open(row),
+      takenOverFrom: row.previous_owner !== null && row.previous_owner !== owner ? row.previous_owner : null,
+      googleBackoffUntil: row.google_backoff_until?.getTime() ?? null,
+    };
+  }
+
+  /** SPEC §3: Google asked us to back off until then; every instance reads it with its next lease. */
+  async recordGoogleBackoff(until: number): Promise<void> {
+    await this.db.query(
+      `INSERT INTO google_backoff (endpoint, until) VALUES ('token', $1)
+        ON CONFLICT (endpoint) DO UPDATE SET until = GREATEST(google_backoff.until, EXCLUDED.until)`,
+      [new Date(until)],
+    );
   }
 
   async renewLease(serenUserId: string, owner: string, until: number): Promise<void> {

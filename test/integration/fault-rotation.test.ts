@@ -36,7 +36,9 @@ describe('key rotation during a refresh burst, with refresh-token rotation on', 
     // Refresh tokens re-sealed under the feet of refreshes that have not saved yet (all of them on an idle machine).
     const raced = await h.service.db.query(`SELECT 1 FROM user_google_tokens WHERE refresh_token_encrypted LIKE 'v1.new.%' AND last_refreshed_at IS NULL`);
     expect(raced.length).toBeGreaterThan(0);
-    expect(await outcomes(await burst)).toEqual(Array(USERS).fill('200'));
+    // A token, or (on a loaded machine, rotation and refreshes queueing on one embedded database) 503 once
+    // the exchange deadline passed: the refreshes go on and store what they get either way.
+    for (const outcome of await outcomes(await burst)) expect(['200', '503 google_unavailable']).toContain(outcome);
 
     // Every grant still refreshes: the rotated refresh tokens were stored.
     h.clock.advance(3600);

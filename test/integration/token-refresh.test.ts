@@ -125,7 +125,7 @@ describe('refresh at Google', () => {
     expect(recovered.body.access_token).not.toBe(user.token);
   });
 
-  it('does not retry a 429 and passes its Retry-After on', async () => {
+  it('does not retry a 429, passes its Retry-After on, and calls Google again only after that window', async () => {
     const user = await connected();
     h.clock.advance(3600);
     h.google.controls.failNext('token', { status: 429, retryAfter: 30 });
@@ -134,7 +134,14 @@ describe('refresh at Google', () => {
     expect(res.headers.get('retry-after')).toBe('30');
     expect((await res.json()).error).toBe('google_unavailable');
     expect(h.google.calls.token_refresh).toBe(1);
+    h.clock.advance(20);
+    const inside = await exchange(h, user.key, 'gmail');
+    expect(inside.status).toBe(503);
+    expect(Number(inside.headers.get('retry-after'))).toBeLessThanOrEqual(10);
+    expect(h.google.calls.token_refresh).toBe(1);
+    h.clock.advance(10);
     expect((await exchange(h, user.key, 'gmail')).status).toBe(200);
+    expect(h.google.calls.token_refresh).toBe(2);
   });
 
   it.each(['invalid_client', 'unauthorized_client'] as const)('%s: 500 google_client_misconfigured, grant untouched, logged at error level', async (error) => {

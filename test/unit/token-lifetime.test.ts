@@ -6,8 +6,8 @@ import {
   longEnough,
   requiredLifetimeSeconds,
   satisfies,
-  stillValid,
   unreachablePublishers,
+  usableWhileGoogleIsDown,
 } from '../../src/tokens/lifetime.js';
 
 const gmail = parseCatalog(BUILT_IN_CATALOG).get('gmail')!;
@@ -36,9 +36,14 @@ describe('lifetime rules (SPEC §3)', () => {
     expect(satisfies(token(3550, T0), { ...need, minRemainingMs: 3650_000 }, T0)).toBe(false);
   });
 
-  it('a token is still valid as a fallback while expires_in would be at least 1', () => {
-    expect(stillValid(token(61), T0)).toBe(true);
-    expect(stillValid(token(60), T0)).toBe(false);
+  it('while Google is down, a stored token stands in only with the publisher cache TTL left (60 s without one), expires_in ≥ 1', () => {
+    expect(usableWhileGoogleIsDown(token(3500), gmail, T0)).toBe(true);
+    expect(usableWhileGoogleIsDown(token(3499), gmail, T0)).toBe(false);
+    expect(usableWhileGoogleIsDown(token(237), gmail, T0)).toBe(false); // the gateway would hold it 3,500 s
+    expect(usableWhileGoogleIsDown(token(61), undefined, T0)).toBe(true);
+    expect(usableWhileGoogleIsDown(token(60), undefined, T0)).toBe(false);
+    expect(usableWhileGoogleIsDown(token(61), { ...gmail, token_cache_ttl_seconds: 10 }, T0)).toBe(true);
+    expect(usableWhileGoogleIsDown(token(60), { ...gmail, token_cache_ttl_seconds: 10 }, T0)).toBe(false);
   });
 
   it('flags publishers whose TTL no Google token can satisfy', () => {

@@ -4,6 +4,7 @@ import type { Catalog } from '../../publishers/catalog.js';
 import { publisherFrom } from '../../publishers/scopes.js';
 import type { AppContext } from '../app.js';
 import { requireSerenUser, serenUserOf } from '../bearer.js';
+import { EXCHANGE_DEADLINE_MS } from '../../tokens/deadline.js';
 import { onceHelmet, useLazyRequestLoggers } from '../hot-route.js';
 
 const answerSchema = {
@@ -56,7 +57,8 @@ export async function tokenExchangeRoute(app: FastifyInstance, ctx: AppContext) 
         metrics.exchanges.inc('ok', label);
         return reply.send(cached);
       }
-      return tokens.exchange(user, publisher).then(({ answer, stale }) => {
+      // The deadline counts from the request's arrival (identity resolution included).
+      return tokens.exchange(user, publisher, performance.now() - reply.elapsedTime + EXCHANGE_DEADLINE_MS).then(({ answer, stale }) => {
         metrics.exchanges.inc(stale ? 'ok_stale' : 'ok', label);
         return reply.send(answer);
       });
