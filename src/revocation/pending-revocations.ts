@@ -31,12 +31,12 @@ export class PendingRevocations {
   /** Recorded in the disconnect's transaction, so a crash before Google answers loses nothing. */
   async add(
     q: Queryable,
-    r: { serenUserId: string; tokenSealed: Sealed; googleSubject: string; now: number; giveUpAt: number },
+    r: { serenUserId: string; tokenSealed: Sealed; googleSubject: string; now: number; nextAttemptAt?: number; giveUpAt: number },
   ): Promise<PendingRevocation> {
     const [row] = await q.query<Row>(
       `INSERT INTO pending_revocations (seren_user_id, token_encrypted, google_sub, attempts, next_attempt_at, give_up_at, created_at)
-        VALUES ($1, $2, $3, 0, $4, $5, $4) RETURNING ${COLUMNS}`,
-      [r.serenUserId, r.tokenSealed, r.googleSubject, new Date(r.now), new Date(r.giveUpAt)],
+        VALUES ($1, $2, $3, 0, $6, $5, $4) RETURNING ${COLUMNS}`,
+      [r.serenUserId, r.tokenSealed, r.googleSubject, new Date(r.now), new Date(r.giveUpAt), new Date(r.nextAttemptAt ?? r.now)],
     );
     return fromRow(row!);
   }

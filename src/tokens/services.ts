@@ -61,6 +61,7 @@ export function createTokenServices(
   const disconnects = new Disconnector({
     db, grants, queue, revoker, clock, logger,
     forget: (serenUserId) => tokens.forget(serenUserId),
+    flushPending: (serenUserId) => pending.flush(serenUserId),
   });
   const revocations = new RevocationWorker(queue, revoker, clock, logger);
 

@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { connectGoogle } from '../support/connect.js';
-import { type Harness, startHarness } from '../support/harness.js';
+import { REVOKE_ANSWER_WAIT_MS } from '../../src/revocation/disconnect.js';
+import { type Harness, startHarness, waitFor } from '../support/harness.js';
 import { exchangeJson, newUser } from '../support/token-client.js';
 
 const CALENDAR = ['https://www.googleapis.com/auth/calendar', 'https://www.googleapis.com/auth/calendar.events'];
@@ -56,7 +57,8 @@ describe('GET /token/status and DELETE /token/revoke', () => {
     expect((await exchangeJson(h, user.key, 'gmail')).body.error).toBe('google_not_connected');
     expect(h.google.controls.grantFor(user.email)?.revoked).toBe(true);
     expect(await pendingRows(user.id)).toEqual([]);
-    expect(await auditEvents(user.id)).toEqual(['grant.revoked_at_google', 'grant.disconnected']);
+    // The disconnect (and its audit event) is committed before Google is asked.
+    expect(await auditEvents(user.id)).toEqual(['grant.disconnected', 'grant.revoked_at_google']);
     expect((await revoke(user.key)).body.status).toBe('not_found');
     expect((await status(user.key)).body.connected).toBe(false);
   });
@@ -99,6 +101,25 @@ describe('GET /token/status and DELETE /token/revoke', () => {
     expect(await pendingRows(user.id)).toEqual([]);
     expect(h.google.controls.grantFor(user.email)?.revoked).toBe(true);
     expect(await auditEvents(user.id)).toContain('grant.revoked_at_google');
+  });
+
+  it('revoke: a hanging Google costs the caller at most a short wait: the disconnect is committed, the revocation pending', async () => {
+    const user = await connectedUser();
+    h.google.controls.failNext('revoke', { hang: true });
+    const started = performance.now();
+    const { body } = await revoke(user.key);
+    const waited = performance.now() - started;
+    // Before: the full Google time-out (10 s), and a process killed meanwhile never wrote grant.disconnected.
+    expect(waited).toBeLessThan(REVOKE_ANSWER_WAIT_MS + 1_500);
+    expect(body).toMatchObject({ status: 'disconnected', google_revocation: 'pending' });
+    expect(await auditEvents(user.id)).toEqual(['grant.disconnected']);
+    expect((await exchangeJson(h, user.key)).body.error).toBe('google_not_connected');
+    // The attempt goes on in the background: Google's time-out, then a retry is scheduled.
+    await waitFor(async () => (await pendingRows(user.id))[0]?.attempts === 1, 'the background attempt to give up', 10_000);
+    h.clock.advance(3600);
+    expect(await h.service.app.tokenServices.revocations.runDue()).toBe(1);
+    expect(await pendingRows(user.id)).toEqual([]);
+    expect(h.google.controls.grantFor(user.email)?.revoked).toBe(true);
   });
 
   it('revoke: gives up after 24 hours and deletes the refresh token', async () => {
