@@ -38,10 +38,11 @@ export interface AuthorizationRequest {
 }
 
 /**
- * Each call to Google is abandoned after this: its token endpoint answers in well under a second
- * when healthy, and a refresh must fit in the exchange's deadline (tokens/deadline.ts).
+ * Each call to Google is abandoned after this. Deliberately longer than an exchange's deadline
+ * (tokens/deadline.ts): the exchange answers at its deadline while the refresh goes on, because
+ * abandoning a refresh Google is still processing can lose the refresh token it rotates.
  */
-const DEFAULT_TIMEOUT_SECONDS = 4;
+const DEFAULT_TIMEOUT_SECONDS = 10;
 const DISCOVERY_RETRY_MS = [250, 1_000, 2_000, 5_000, 10_000];
 
 /**

@@ -103,7 +103,7 @@ describe('GET /token/status and DELETE /token/revoke', () => {
     expect(await auditEvents(user.id)).toContain('grant.revoked_at_google');
   });
 
-  it('revoke: a hanging Google costs the caller at most a short wait: the disconnect is committed, the revocation pending', async () => {
+  it('revoke: a hanging Google costs the caller at most a short wait: the disconnect is committed, the revocation pending', { timeout: 30_000 }, async () => {
     const user = await connectedUser();
     h.google.controls.failNext('revoke', { hang: true });
     const started = performance.now();
@@ -115,7 +115,7 @@ describe('GET /token/status and DELETE /token/revoke', () => {
     expect(await auditEvents(user.id)).toEqual(['grant.disconnected']);
     expect((await exchangeJson(h, user.key)).body.error).toBe('google_not_connected');
     // The attempt goes on in the background: Google's time-out, then a retry is scheduled.
-    await waitFor(async () => (await pendingRows(user.id))[0]?.attempts === 1, 'the background attempt to give up', 10_000);
+    await waitFor(async () => (await pendingRows(user.id))[0]?.attempts === 1, 'the background attempt to give up', 15_000);
     h.clock.advance(3600);
     expect(await h.service.app.tokenServices.revocations.runDue()).toBe(1);
     expect(await pendingRows(user.id)).toEqual([]);
