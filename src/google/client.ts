@@ -1,4 +1,6 @@
 import * as client from 'openid-client';
+import { fetchOver } from '../net/fetch-adapter.js';
+import { HttpClient } from '../net/http-client.js';
 import { GoogleError, classifyGoogleFailure } from './errors.js';
 
 export interface GoogleClientOptions {
@@ -8,6 +10,8 @@ export interface GoogleClientOptions {
   redirectUri: string;
   /** Seconds before an outbound call to Google is abandoned. */
   timeoutSeconds?: number;
+  /** Kept-alive connections to share with other clients (one of its own otherwise). */
+  http?: HttpClient;
 }
 
 /** What a code redemption yields once openid-client has checked state, PKCE and the ID token. */
@@ -53,8 +57,12 @@ const DISCOVERY_RETRY_MS = [250, 1_000, 2_000, 5_000, 10_000];
 export class GoogleClient {
   private config: client.Configuration | undefined;
   private loading: Promise<client.Configuration> | undefined;
+  /** openid-client's calls go over kept-alive node:http connections, each with a deadline and no timer of its own. */
+  private readonly fetch: ReturnType<typeof fetchOver>;
 
-  constructor(private readonly opts: GoogleClientOptions) {}
+  constructor(private readonly opts: GoogleClientOptions) {
+    this.fetch = fetchOver(opts.http ?? new HttpClient(), (opts.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS) * 1000);
+  }
 
   get issuer(): string {
     return this.opts.issuer;
@@ -94,7 +102,10 @@ export class GoogleClient {
         timeout: this.opts.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS,
         // http:// issuers are only accepted outside strict mode (config checks that); loopback emulator.
         execute: insecure ? [client.allowInsecureRequests, client.enableNonRepudiationChecks] : [client.enableNonRepudiationChecks],
+        [client.customFetch]: this.fetch,
       });
+      // No AbortSignal.timeout per call from now on: the fetch adapter gives each call its deadline.
+      config.timeout = 0;
       this.config = config;
       return config;
     } catch (err) {

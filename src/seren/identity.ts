@@ -1,8 +1,10 @@
 import { createHmac, randomBytes } from 'node:crypto';
+import { STATUS_CODES } from 'node:http';
 import { z } from 'zod';
 import type { Clock } from '../clock.js';
 import { ApiError, retryAfter } from '../errors/errors.js';
 import { networkCause } from '../errors/network-cause.js';
+import { HttpClient, type OutboundResponse } from '../net/http-client.js';
 import { BoundedCache } from './bounded-cache.js';
 import { REJECTED_KEYS_PER_MINUTE, RejectedKeyLimit } from './rejected-keys.js';
 
@@ -71,6 +73,8 @@ export class HttpIdentityResolver implements IdentityResolver {
   private readonly rejections: RejectedKeyLimit;
   private readonly inFlight = new Map<string, Promise<Lookup>>();
   private readonly hashKey = randomBytes(32);
+  /** Kept-alive connections to Seren; each lookup has a deadline and no timer of its own. */
+  private readonly http = new HttpClient();
 
   constructor(
     private readonly url: string,
@@ -110,31 +114,37 @@ export class HttpIdentityResolver implements IdentityResolver {
   }
 
   private async lookUp(apiKey: string, id: string): Promise<Lookup> {
-    let res: Response;
+    let res: OutboundResponse;
     try {
-      res = await fetch(this.url, {
+      res = await this.http.request(new URL(this.url), {
+        method: 'GET',
         headers: { authorization: `Bearer ${apiKey}`, accept: 'application/json' },
-        signal: AbortSignal.timeout(this.timeoutMs),
-        redirect: 'error',
+        deadline: performance.now() + this.timeoutMs,
       });
     } catch (err) {
       const timedOut = (err as Error).name === 'TimeoutError';
       throw serenUnavailable(timedOut ? 'timed out' : 'unreachable', timedOut ? `timed out after ${this.timeoutMs} ms` : `unreachable: ${networkCause(err) ?? 'fetch failed'}`);
     }
     if (res.status === 401 || res.status === 403) {
-      await res.body?.cancel();
       this.rejected.set(id, true, this.now() + NEGATIVE_TTL_MS);
       return {};
     }
-    if (!res.ok) {
-      await res.body?.cancel();
-      throw serenUnavailable(`answered HTTP ${res.status}`, `answered HTTP ${res.status} ${res.statusText}`.trimEnd());
+    if (res.status < 200 || res.status > 299) {
+      throw serenUnavailable(`answered HTTP ${res.status}`, `answered HTTP ${res.status} ${STATUS_CODES[res.status] ?? ''}`.trimEnd());
     }
-    const parsed = responseSchema.safeParse(await res.json().catch(() => undefined));
+    const parsed = responseSchema.safeParse(parseJson(res.body));
     if (!parsed.success) throw serenUnavailable('an unreadable answer, or a user without id or status');
     const user = Object.freeze(parsed.data);
     this.known.set(id, user, this.now() + this.ttlSeconds * 1000);
     return { user };
+  }
+}
+
+function parseJson(body: Buffer): unknown {
+  try {
+    return JSON.parse(body.toString('utf8'));
+  } catch {
+    return undefined;
   }
 }
 
