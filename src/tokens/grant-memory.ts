@@ -43,9 +43,28 @@ export class GrantMemory {
 
   put(view: GrantView, ticket: number): void {
     if (ticket !== this.epoch) return;
+    const now = this.clock();
     this.entries.delete(view.serenUserId);
+    this.dropExpired(now);
     if (this.entries.size >= MAX_ENTRIES) this.entries.delete(this.entries.keys().next().value!);
-    this.entries.set(view.serenUserId, { view, freshUntil: this.clock() + GRANT_MEMORY_TTL_MS });
+    this.entries.set(view.serenUserId, { view, freshUntil: now + GRANT_MEMORY_TTL_MS });
+  }
+
+  /** Copies held now (expired ones included until the next put). */
+  get size(): number {
+    return this.entries.size;
+  }
+
+  /**
+   * Under cold load (a new user per exchange) copies expire unread and would pile up until the
+   * cap, each holding an opened access token. Entries sit in the order they were put, all with
+   * the same lifetime, so the expired ones are at the front: dropping them costs one step each.
+   */
+  private dropExpired(now: number) {
+    for (const [id, entry] of this.entries) {
+      if (entry.freshUntil > now) return;
+      this.entries.delete(id);
+    }
   }
 
   invalidate(serenUserId: string): void {

@@ -29,4 +29,14 @@ describe('the in-memory grant cache', () => {
     memory.put(view('u1'), ticket); // the read returns the old row
     expect(memory.get('u1')).toBeUndefined();
   });
+
+  it('drops copies that expired unread when it stores the next one (cold load does not pile them up)', () => {
+    let now = 0;
+    const memory = new GrantMemory(() => now);
+    for (let i = 0; i < 500; i++) memory.put(view(`u${i}`), memory.ticket());
+    now += GRANT_MEMORY_TTL_MS;
+    memory.put(view('fresh'), memory.ticket());
+    expect(memory.size).toBe(1);
+    expect(memory.get('fresh')?.serenUserId).toBe('fresh');
+  });
 });
