@@ -1,10 +1,11 @@
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, inject, it } from 'vitest';
 import { parseKeySpecs } from '../../src/crypto/keyring.js';
+import { lockEmbeddedDirectory } from '../../src/db/embedded-lock.js';
 import { runCli, startCli } from '../support/cli.js';
 import { freePort, waitFor } from '../support/harness.js';
 
@@ -78,14 +79,8 @@ describe('the seren-google-auth command', () => {
     expect(second.code).toBe(69);
     expect(second.stderr).toMatch(/in use by process \d+/);
 
-    // An idle client (connected, never sending) must not hold the shutdown for its grace period.
-    const idle = connect(port, '127.0.0.1').on('error', () => {});
-    await new Promise((resolve) => idle.once('connect', resolve));
-    const stopping = performance.now();
     first.child.kill('SIGTERM');
     expect(await first.exited).toBe(0);
-    expect(performance.now() - stopping).toBeLessThan(5_000); // before: 10 s, then exit 1
-    idle.destroy();
     expect(first.output.stdout + first.output.stderr).toContain('shutting down');
 
     const again = serve(env);
@@ -95,15 +90,45 @@ describe('the seren-google-auth command', () => {
     expect(await again.exited).toBe(0);
   }, 60_000);
 
+  it('SIGTERM with an idle client connected exits 0 promptly', async () => {
+    const dataDir = tempDir();
+    const template = inject('pgliteTemplate');
+    if (template) cpSync(template, dataDir, { recursive: true }); // an existing database starts in a moment
+    const port = await freePort();
+    const server = serve({ DATA_DIR: dataDir, PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}` });
+    await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/ready`)).ok, '/ready', 25_000);
+    // A client that connected and never sent a request (a load balancer's spare connection).
+    const idle = connect(port, '127.0.0.1').on('error', () => {});
+    await new Promise((resolve) => idle.once('connect', resolve));
+    const stopping = performance.now();
+    server.child.kill('SIGTERM');
+    expect(await server.exited).toBe(0); // before: 1, after the full 10 s grace
+    expect(performance.now() - stopping).toBeLessThan(5_000);
+    idle.destroy();
+  }, 40_000);
+
   it('a stale pid file naming a live, unrelated process does not block a start (the lock dies with its holder)', async () => {
     const dataDir = tempDir();
     const unrelated = spawn('sleep', ['60']);
     try {
-      mkdirSync(join(dataDir, 'pglite'), { recursive: true });
+      // An existing database when the suite has one ready (no cluster creation), else an empty directory.
+      const template = inject('pgliteTemplate');
+      if (template) cpSync(template, dataDir, { recursive: true });
+      else mkdirSync(join(dataDir, 'pglite'), { recursive: true });
       writeFileSync(join(dataDir, 'pglite', 'seren-google-auth.pid'), String(unrelated.pid));
       const run = await runCli(['migrate'], { DATA_DIR: dataDir });
       expect(run.stderr).not.toMatch(/in use/);
       expect(run.code).toBe(0);
+
+      // A live holder (this test process) still keeps every other process out.
+      const unlock = await lockEmbeddedDirectory(join(dataDir, 'pglite'));
+      try {
+        const refused = await runCli(['migrate'], { DATA_DIR: dataDir });
+        expect(refused.code).not.toBe(0);
+        expect(refused.stderr).toContain(`in use by process ${process.pid}`);
+      } finally {
+        unlock();
+      }
     } finally {
       unrelated.kill('SIGKILL');
     }
