@@ -31,7 +31,7 @@ export function rebindCommand(terminal: () => Terminal = processTerminal): Comma
     async run({ values, config: loadConfig }) {
       const config = loadConfig();
       const configured = bindingOf(config);
-      const db = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
+      const db = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, maintenance: true });
       try {
         await migrate(db);
         const plan = await planRebind(db, configured);

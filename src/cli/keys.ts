@@ -28,7 +28,7 @@ export const keysRotate: Command<'database' | 'keys'> = {
   async run({ config: loadConfig }) {
     const config = loadConfig();
     const keyring = resolveKeyring(config, createLogger('error'));
-    const db = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
+    const db = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, maintenance: true });
     try {
       const counts = await rotateKeys(db, keyring, (where, done, total) => {
         if (total > 0) process.stderr.write(`${where}: ${done}/${total}\n`);

@@ -9,7 +9,7 @@ export const migrateCommand: Command<'database'> = {
   async run({ config: loadConfig }) {
     const config = loadConfig();
     const where = config.databaseUrl ? `PostgreSQL at ${safeDatabaseLocation(config.databaseUrl)}` : `embedded database in ${config.dataDir}`;
-    const db = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
+    const db = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, maintenance: true });
     try {
       const applied = await migrate(db);
       console.log(applied.length ? `Applied ${applied.join(', ')} to the ${where}.` : `The ${where} is up to date.`);

@@ -36,8 +36,8 @@ export interface Database extends Queryable {
 }
 
 /** Opens PostgreSQL when a URL is given, else the embedded database under dataDir (`memory://` keeps it in memory). */
-export async function openDatabase(opts: { url?: string | undefined; dataDir: string }): Promise<Database> {
-  return opts.url ? openPostgres(opts.url) : openEmbedded(opts.dataDir);
+export async function openDatabase(opts: { url?: string | undefined; dataDir: string; maintenance?: boolean }): Promise<Database> {
+  return opts.url ? openPostgres(opts.url, { maintenance: opts.maintenance ?? false }) : openEmbedded(opts.dataDir);
 }
 
 async function openEmbedded(dataDir: string): Promise<Database> {

@@ -2,7 +2,7 @@ import pg from 'pg';
 import type { Database, Queryable } from './database.js';
 import { DatabaseUnavailableError, translated } from './failures.js';
 import { listenOnPostgres } from './pg-listener.js';
-import { POOL_TIMEOUTS, sessionLimits } from './timeouts.js';
+import { MAINTENANCE_TIMEOUTS, POOL_TIMEOUTS, sessionLimits } from './timeouts.js';
 
 /**
  * PostgreSQL through a bounded `pg` pool (DB_TIMEOUTS). A connection that fails with an
@@ -12,8 +12,8 @@ import { POOL_TIMEOUTS, sessionLimits } from './timeouts.js';
  * the database is back, the first request gets a fresh connection instead of waiting out a
  * stranded one's time-out.
  */
-export async function openPostgres(url: string): Promise<Database> {
-  const pool = new pg.Pool({ connectionString: url, max: 10, ...POOL_TIMEOUTS });
+export async function openPostgres(url: string, opts: { maintenance: boolean } = { maintenance: false }): Promise<Database> {
+  const pool = new pg.Pool({ connectionString: url, max: 10, ...(opts.maintenance ? MAINTENANCE_TIMEOUTS : POOL_TIMEOUTS) });
   // An idle client that errors (server restart) must not crash the process; the next query reconnects.
   pool.on('error', () => {});
   let failures = 0;

@@ -29,6 +29,16 @@ export const POOL_TIMEOUTS = Object.freeze({
   keepAliveInitialDelayMillis: DB_TIMEOUTS.keepAliveInitialDelayMs,
 });
 
+/**
+ * A one-off command (`keys rotate`, `migrate`, the installation re-bind) may scan whole tables:
+ * no statement or query time-out, only the bounded connect and the keepalive.
+ */
+export const MAINTENANCE_TIMEOUTS = Object.freeze({
+  connectionTimeoutMillis: DB_TIMEOUTS.connectMs,
+  keepAlive: true,
+  keepAliveInitialDelayMillis: DB_TIMEOUTS.keepAliveInitialDelayMs,
+});
+
 export interface TransactionOptions {
   /** Bound for each statement of this transaction instead of the pool's (migrations may take long). */
   timeoutMs?: number;
