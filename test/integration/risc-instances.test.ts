@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectGoogle } from '../support/connect.js';
 import { onPostgresServer } from '../support/database.js';
-import { type Harness, startHarness } from '../support/harness.js';
+import { type Harness, startHarness, waitFor } from '../support/harness.js';
 import { pushTo } from '../support/risc.js';
 import { exchange, exchangeJson, logLines, newUser } from '../support/token-client.js';
 
@@ -55,4 +55,22 @@ describe.runIf(onPostgresServer())('a security event stops every instance sharin
       expect(a.google.calls.token_refresh).toBe(0);
     });
   }
+
+  it('a dropped listening connection comes back: B forgets every copy it holds (it may have missed news), then hears events again', async () => {
+    const user = newUser(a);
+    const email = `${user.id}@example.com`;
+    await connectGoogle(a, user.id, { email });
+    await exchangeJson(b, user.key, 'gmail');
+    // As a failover or a NAT would: the server ends every LISTEN session.
+    await a.service.db.query(
+      `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND query ILIKE 'LISTEN%' AND pid <> pg_backend_pid()`,
+    );
+    await waitFor(() => logLines(b).some((l) => l.msg.startsWith('listening for grant changes resumed')), 'B to listen again', 10_000);
+    await waitFor(() => logLines(a).some((l) => l.msg.startsWith('listening for grant changes resumed')), 'A to listen again', 10_000);
+    await exchangeJson(b, user.key, 'gmail'); // cached in B's memory again
+    const started = performance.now();
+    expect((await pushTo(a, { event: 'account-disabled', email })).status).toBe(202);
+    await waitFor(async () => (await exchangeJson(b, user.key, 'gmail')).status === 401, 'B to stop serving', 2_000);
+    expect(performance.now() - started).toBeLessThan(2_000);
+  });
 });

@@ -88,6 +88,21 @@ describe('the RISC receiver refuses what it must', () => {
     await expectNothingChanged();
   });
 
+  it('limits each client address (600 a minute): past it, 429 with Retry-After in the RFC 8935 shape', async () => {
+    const statuses: number[] = [];
+    let limited: Awaited<ReturnType<typeof postSet>> | undefined;
+    for (let batch = 0; batch < 31 && !limited; batch++) {
+      const answers = await Promise.all(Array.from({ length: 20 }, () => postSet(h, 'not-a-jwt')));
+      statuses.push(...answers.map((r) => r.status));
+      limited = answers.find((r) => r.status === 429);
+    }
+    const answered = statuses.filter((s) => s === 400).length; // the earlier requests of this file count too
+    expect(answered).toBeGreaterThan(550);
+    expect(answered).toBeLessThanOrEqual(600);
+    expect(limited?.json?.err).toBe('rate_limited');
+    expect(Number(limited?.headers.get('retry-after'))).toBeGreaterThan(0);
+  });
+
   it('answers GET with 405 (it only receives pushes)', async () => {
     const get = await fetch(`${h.url}/risc/events`);
     expect(get.status).toBe(405);
