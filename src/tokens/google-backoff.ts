@@ -10,6 +10,7 @@ export const DEFAULT_BACKOFF_SECONDS = 5;
 /** Where the window is shared between instances (the database). */
 export interface BackoffStore {
   recordGoogleBackoff(until: number): Promise<void>;
+  readGoogleBackoff(): Promise<number | null>;
 }
 
 /**
@@ -34,6 +35,15 @@ export class GoogleBackoff {
     return this.until > now ? Math.ceil((this.until - now) / 1000) : 0;
   }
 
+  /**
+   * Seconds left in the window, having read the shared value first: for a call to the token
+   * endpoint that comes without a lease (a code redemption in the browser flow).
+   */
+  async remainingSecondsShared(): Promise<number> {
+    this.learn(await this.store.readGoogleBackoff().catch(() => null));
+    return this.remainingSeconds();
+  }
+
   /** A window recorded by any instance (read with the refresh lease). */
   learn(until: number | null | undefined): void {
     if (until && until > this.until) this.until = until;
@@ -41,7 +51,7 @@ export class GoogleBackoff {
 
   /** What a refresh gets instead of a call to Google inside the window. */
   refusal(): GoogleError {
-    return new GoogleError('unavailable', 'refresh: Google asked us to back off; not calling it before the window ends', {
+    return new GoogleError('unavailable', 'Google asked us to back off; not calling its token endpoint before the window ends', {
       reason: 'rate_limited',
       retryAfterSeconds: this.remainingSeconds(),
     });

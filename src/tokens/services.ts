@@ -25,6 +25,8 @@ export interface TokenServices {
   tokens: TokenExchange;
   disconnects: Disconnector;
   revocations: RevocationWorker;
+  /** Google's back-off window for its token endpoint (SPEC §3), shared by every instance. */
+  googleBackoff: GoogleBackoff;
   /** RATE_LIMIT_PER_MINUTE per Seren user, shared by every bearer route; place after requireSerenUser. */
   userRateLimit: ReturnType<typeof userRateLimit>;
 }
@@ -73,7 +75,7 @@ export function createTokenServices(
     );
   }
 
-  const services: TokenServices = { metrics, tokens, disconnects, revocations, userRateLimit: userRateLimit(config.rateLimitPerMinute, clock) };
+  const services: TokenServices = { metrics, tokens, disconnects, revocations, googleBackoff: backoff, userRateLimit: userRateLimit(config.rateLimitPerMinute, clock) };
   app.decorate('tokenServices', services);
   // Grant changes announced by any instance (RISC events) drop this instance's copies at once.
   const grantChanges = listenForGrantChanges(db, { forget: (id) => tokens.forget(id), forgetAll: () => memory.invalidateAll() }, logger);

@@ -87,6 +87,11 @@ export class TokenStore {
     };
   }
 
+  async readGoogleBackoff(): Promise<number | null> {
+    const [row] = await this.db.query<{ until: Date }>(`SELECT until FROM google_backoff WHERE endpoint = 'token'`);
+    return row?.until.getTime() ?? null;
+  }
+
   /** SPEC §3: Google asked us to back off until then; every instance reads it with its next lease. */
   async recordGoogleBackoff(until: number): Promise<void> {
     await this.db.query(

@@ -1,5 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { EXCHANGE_DEADLINE_MS } from '../../src/tokens/deadline.js';
+import { Browser } from '../../src/demo/browser.js';
+import { AuthFlow } from '../support/auth-flow.js';
 import { connectGoogle } from '../support/connect.js';
 import { onPostgresServer } from '../support/database.js';
 import { type Harness, startHarness, waitFor } from '../support/harness.js';
@@ -103,6 +105,12 @@ describe('Google faults', () => {
     advance(20);
     const inside = await Promise.all(users.flatMap((u) => instances.map((h) => timedExchange(h, u.key))));
     for (const answer of inside) expect(Number(answer.retryAfter)).toBeLessThanOrEqual(10);
+    // A user finishing the connect flow in the browser meanwhile: no code redemption either.
+    const flow = new AuthFlow(instances.at(-1)!);
+    const newcomer = flow.user(`sk_test_backoff_${Math.random().toString(36).slice(2)}`);
+    const page = await flow.connect(new Browser(), newcomer.key, 'gmail');
+    expect(page.status).toBe(502);
+    expect(page.body).toMatch(/Nothing was stored/);
     expect(a.google.calls.token).toBeLessThanOrEqual(instances.length);
 
     // The window ends: Google is called again, and answers.

@@ -48,10 +48,15 @@ export async function callbackRoutes(auth: FastifyInstance, ctx: AppContext) {
 async function completeConnection(ctx: AppContext, reply: FastifyReply, checked: CheckedCallback, params: URLSearchParams, retry: Retry) {
   const { flow } = checked;
   let redeemed: RedeemedGrant;
+  const backoff = ctx.tokenServices.googleBackoff;
   try {
+    // Inside Google's back-off window its token endpoint is not called, for a redemption either (SPEC §3).
+    const wait = await backoff.remainingSecondsShared();
+    if (wait > 0) throw backoff.refusal();
     redeemed = await checked.redeem(ctx.google, params);
   } catch (err) {
     if (!(err instanceof GoogleError)) throw err;
+    await backoff.observe(err);
     reply.log.warn({ err, kind: err.kind }, 'code redemption failed; nothing stored');
     if (err.kind === 'misconfigured') {
       await recordAudit(ctx.db, 'client.misconfigured', flow.serenUserId, { operation: 'code redemption', oauth_error: err.oauthError ?? null });
