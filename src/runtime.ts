@@ -58,17 +58,22 @@ export async function startService(config: Config, opts: StartOptions): Promise<
     const bound = await enforceBinding(db, binding);
     if (bound !== 'matches') logger.info({ issuer: binding.issuer, client_id: binding.clientId }, 'database bound to this Google client');
 
+    const redirectUri = `${config.publicUrl}/auth/google/callback`;
     let emulator: AppDeps['emulator'];
     if (config.devMode) {
-      // Imported only in dev mode: production paths never load the emulator.
+      // Imported only in dev mode: production paths never load the emulator. Like Google, it
+      // accepts only the registered redirect URI (anything else would be an open redirect).
       const { GoogleEmulator } = await import('./emulator/index.js');
-      emulator = new GoogleEmulator({ issuer: config.publicUrl + EMULATOR_PREFIX });
+      emulator = new GoogleEmulator({
+        issuer: config.publicUrl + EMULATOR_PREFIX,
+        clients: [{ clientId: config.google.clientId, clientSecret: config.google.clientSecret, redirectUris: [redirectUri] }],
+      });
     }
     const google = new GoogleClient({
       issuer: config.google.issuer ?? config.publicUrl + EMULATOR_PREFIX,
       clientId: config.google.clientId,
       clientSecret: config.google.clientSecret,
-      redirectUri: `${config.publicUrl}/auth/google/callback`,
+      redirectUri,
     });
     const identity =
       opts.identity ??

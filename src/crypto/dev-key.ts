@@ -6,11 +6,11 @@ export const DEV_KEY_FILE = 'dev-encryption-key';
 
 /**
  * Outside production with the embedded database, a key is generated once into DATA_DIR
- * (mode 0600) and reused, so `npm start` needs no set-up and data survives restarts.
+ * (mode 0600, in a directory created 0700) and reused, so `npm start` needs no set-up and data survives restarts.
  */
 export function loadOrCreateDevKey(dataDir: string): { keys: KeySpec[]; created: boolean } {
   const file = join(dataDir, DEV_KEY_FILE);
-  mkdirSync(dataDir, { recursive: true });
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   try {
     return { keys: parseKeySpecs(readFileSync(file, 'utf8')), created: false };
   } catch (err) {

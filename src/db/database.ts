@@ -47,7 +47,8 @@ async function openEmbedded(dataDir: string): Promise<Database> {
   let lite: PGlite;
   try {
     if (!inMemory) {
-      mkdirSync(dir, { recursive: true });
+      // Owner-only, whatever the umask: the files hold every user's (sealed) grants.
+      mkdirSync(dir, { recursive: true, mode: 0o700 });
       unlock = await lockEmbeddedDirectory(dir);
     }
     lite = await openPGlite(dir);
