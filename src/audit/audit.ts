@@ -3,6 +3,7 @@ import type { Queryable } from '../db/database.js';
 /** The closed vocabulary of audit events (`<entity>.<verb>`). */
 export type AuditEvent =
   | 'grant.connected'
+  | 'grant.switch_refused'
   | 'grant.reauthorization_required'
   | 'grant.disconnected'
   | 'grant.revoked_at_google'

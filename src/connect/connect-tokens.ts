@@ -3,6 +3,7 @@ import type { Clock } from '../clock.js';
 import type { Keyring } from '../crypto/keyring.js';
 import type { Database, Queryable } from '../db/database.js';
 import { deleteInBatches } from '../db/delete-in-batches.js';
+import type { LinkedGoogleAccount } from '../grants/grants.js';
 
 /** A connect token's grant of authority: which Seren user, and which scopes to request. */
 export interface ConnectIntent {
@@ -22,10 +23,7 @@ export interface SerenAccountLabel {
 }
 
 /** The Google account a reconnect link is bound to (SPEC §4 "a link cannot switch it"). */
-export interface PinnedGoogleAccount {
-  subject: string;
-  email: string | null;
-}
+export type PinnedGoogleAccount = LinkedGoogleAccount;
 
 export type ConnectTokenProblem = 'malformed' | 'unknown' | 'expired' | 'used';
 
@@ -55,6 +53,9 @@ export const hashConnectToken = (token: string) => createHash('sha256').update(t
  * scopes to request, valid CONNECT_TOKEN_TTL_SECONDS, consumed once by POST /auth/google.
  * Opening the link (peek) consumes nothing, so link previews cannot burn it.
  *
+ * A link issued while the user is connected is pinned to that Google account (SPEC §4): the
+ * authorization request names it (`login_hint`), and the callback stores nothing for another.
+ *
  * Bounded (SPEC §3): a repeated "not connected" answer hands out the same live link again (the
  * token is kept sealed for that, besides its hash), at most MAX_CONNECT_TOKENS_PER_USER rows
  * are kept per user, and `purgeExpired` (scheduled) deletes tokens a day after they expired.
@@ -68,20 +69,22 @@ export class ConnectTokens {
     private readonly clock: Clock,
     private readonly ttlSeconds: number,
     private readonly publicUrl: string,
+    /** The Google account the user is connected to now (Grants.linkedAccount). */
+    private readonly linkedAccount: (serenUserId: string) => Promise<LinkedGoogleAccount | null>,
   ) {}
 
   /**
    * A link for this user and these scopes: a live one issued before for the same request, or a
-   * new one. `account` is what the confirmation page shows (the resolved Seren user's name and
-   * email); `pinned`, the Google account of the user's current connection.
+   * new one, pinned to the user's current Google account if any. `account` is what the
+   * confirmation page shows (the resolved Seren user's name and email).
    */
   async issue(
     serenUserId: string,
     scopes: readonly string[],
     account?: { name?: string | null; email?: string | null },
-    pinned: PinnedGoogleAccount | null = null,
   ): Promise<IssuedLink> {
     const label = { name: account?.name || null, email: account?.email || null };
+    const pinned = await this.linkedAccount(serenUserId);
     // Concurrent answers for one request share one link: here in this process, and across
     // instances by a lock on the user taken while looking for one to reuse.
     const key = JSON.stringify([serenUserId, [...scopes].sort(), label.name, label.email, pinned]);

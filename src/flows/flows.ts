@@ -1,7 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import * as oidc from 'openid-client';
 import type { Clock } from '../clock.js';
-import type { SerenAccountLabel } from '../connect/connect-tokens.js';
+import type { PinnedGoogleAccount, SerenAccountLabel } from '../connect/connect-tokens.js';
 import type { Keyring } from '../crypto/keyring.js';
 import type { Queryable } from '../db/database.js';
 import { deleteInBatches } from '../db/delete-in-batches.js';
@@ -16,6 +16,8 @@ export interface FlowRecord {
   account: SerenAccountLabel;
   /** The connect token's scopes (the `openid email` sign-in scopes come on top). */
   requestedScopes: string[];
+  /** The connect token's pinned Google account: the callback refuses any other (SPEC §4). */
+  pinned: PinnedGoogleAccount | null;
 }
 
 /** The sealed part of a flow row (`secrets_encrypted`, AAD = seren_user_id). */
@@ -71,7 +73,7 @@ function hashMatches(value: string, hexHash: string): boolean {
 
 type Row = {
   seren_user_id: string; secrets_encrypted: string; requested_scopes: string[];
-  seren_name: string | null; seren_email: string | null;
+  seren_name: string | null; seren_email: string | null; google_sub: string | null; google_email: string | null;
 };
 
 /**
@@ -92,11 +94,13 @@ export class OAuthFlows {
     const secrets: FlowSecrets = { codeVerifier: oidc.randomPKCECodeVerifier(), nonce: oidc.randomNonce() };
     const browserSecret = randomBytes(32).toString('base64url');
     await tx.query(
-      `INSERT INTO oauth_flows (state_hash, browser_hash, seren_user_id, secrets_encrypted, requested_scopes, expires_at, seren_name, seren_email)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+      `INSERT INTO oauth_flows (state_hash, browser_hash, seren_user_id, secrets_encrypted, requested_scopes, expires_at, seren_name, seren_email,
+          google_sub, google_email)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
       [
         sha256(state), sha256(browserSecret), flow.serenUserId, this.keyring.seal(JSON.stringify(secrets), flow.serenUserId),
         flow.requestedScopes, new Date(this.clock() + FLOW_TTL_SECONDS * 1000), flow.account.name, flow.account.email,
+        flow.pinned?.subject ?? null, flow.pinned?.email ?? null,
       ],
     );
     return { state, nonce: secrets.nonce, codeChallenge: await oidc.calculatePKCECodeChallenge(secrets.codeVerifier), browserSecret };
@@ -120,7 +124,7 @@ export class OAuthFlows {
     const [row] = await this.db.query<Row>(
       `UPDATE oauth_flows SET consumed_at = $2
         WHERE state_hash = $1 AND consumed_at IS NULL AND expires_at > $2
-        RETURNING seren_user_id, secrets_encrypted, requested_scopes, seren_name, seren_email`,
+        RETURNING seren_user_id, secrets_encrypted, requested_scopes, seren_name, seren_email, google_sub, google_email`,
       [stateHash, now],
     );
     if (!row) return found.consumed_at || found.expires_at > now ? 'used' : 'expired';
@@ -129,6 +133,7 @@ export class OAuthFlows {
       serenUserId: row.seren_user_id,
       account: { name: row.seren_name, email: row.seren_email },
       requestedScopes: row.requested_scopes,
+      pinned: row.google_sub ? { subject: row.google_sub, email: row.google_email } : null,
     };
     return new CheckedCallback(CHECKED, flow, state, secrets);
   }

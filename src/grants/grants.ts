@@ -33,6 +33,21 @@ export interface NewConnection {
   accessTokenExpiresAt: Date;
 }
 
+/** The Google account a connection is bound to. */
+export interface LinkedGoogleAccount {
+  subject: string;
+  email: string | null;
+}
+
+/** The user is connected to another Google account: switching is deliberate (disconnect, then connect). */
+export class AccountSwitchRefused extends Error {
+  readonly linkedEmail: string | null;
+  constructor(linked: { googleSubject: string; googleEmail: string | null }) {
+    super('this Seren user is connected to another Google account; disconnect it first to switch');
+    this.linkedEmail = linked.googleEmail;
+  }
+}
+
 /** Google sent no refresh token and there is no stored one for this Google account to keep. */
 export class MissingRefreshTokenError extends Error {
   constructor() {
@@ -81,21 +96,32 @@ export class Grants {
     return row && grantFromRow(row);
   }
 
+  /** The Google account this Seren user is connected to now (any status), or null. */
+  async linkedAccount(serenUserId: string): Promise<LinkedGoogleAccount | null> {
+    const [row] = await this.db.query<{ google_sub: string; google_email: string | null }>(
+      'SELECT google_sub, google_email FROM user_google_tokens WHERE seren_user_id = $1',
+      [serenUserId],
+    );
+    return row ? { subject: row.google_sub, email: row.google_email } : null;
+  }
+
   /**
    * Stores a (re)connection: the grant and its scopes are replaced by what Google said now;
-   * without a new refresh token, the stored one is kept if it belongs to the same Google account.
+   * without a new refresh token, the stored one is kept. Only the same Google account may
+   * replace a connection (SPEC §4): another one is refused with AccountSwitchRefused, checked
+   * again inside the write, so a racing connection cannot slip in between.
    */
-  async saveConnection(c: NewConnection): Promise<{ replacedAccount: boolean }> {
+  async saveConnection(c: NewConnection): Promise<void> {
     const existing = await this.find(c.serenUserId);
-    const sameAccount = existing?.googleSubject === c.googleSubject;
+    if (existing && existing.googleSubject !== c.googleSubject) throw new AccountSwitchRefused(existing);
     let refreshSealed: Sealed;
     if (c.refreshToken) refreshSealed = this.keyring.seal(c.refreshToken, c.serenUserId);
-    else if (existing && sameAccount) refreshSealed = existing.refreshTokenSealed;
+    else if (existing) refreshSealed = existing.refreshTokenSealed;
     else throw new MissingRefreshTokenError();
     const now = new Date(this.clock());
     // Found again by a RISC token-revoked event (SPEC §11); a kept refresh token keeps its own.
     const fingerprints = c.refreshToken ? refreshTokenFingerprints(c.refreshToken) : undefined;
-    await this.db.query(
+    const saved = await this.db.query(
       `INSERT INTO user_google_tokens (seren_user_id, refresh_token_encrypted, scopes, google_sub, google_email, status,
           access_token_encrypted, access_token_expires_at, connected_at, last_refreshed_at, created_at, updated_at,
           refresh_token_sha512x2, refresh_token_prefix_sha256)
@@ -107,17 +133,22 @@ export class Grants {
           refresh_token_encrypted = EXCLUDED.refresh_token_encrypted, scopes = EXCLUDED.scopes,
           refresh_token_sha512x2 = COALESCE(EXCLUDED.refresh_token_sha512x2, user_google_tokens.refresh_token_sha512x2),
           refresh_token_prefix_sha256 = COALESCE(EXCLUDED.refresh_token_prefix_sha256, user_google_tokens.refresh_token_prefix_sha256),
-          google_sub = EXCLUDED.google_sub, google_email = EXCLUDED.google_email, status = 'active',
+          google_email = EXCLUDED.google_email, status = 'active',
           access_token_encrypted = EXCLUDED.access_token_encrypted, access_token_expires_at = EXCLUDED.access_token_expires_at,
           refresh_lease_owner = NULL, refresh_lease_until = NULL,
-          connected_at = EXCLUDED.connected_at, updated_at = EXCLUDED.updated_at`,
+          connected_at = EXCLUDED.connected_at, updated_at = EXCLUDED.updated_at
+        WHERE user_google_tokens.google_sub = EXCLUDED.google_sub
+        RETURNING 1`,
       [
         c.serenUserId, refreshSealed, c.scopes, c.googleSubject, c.googleEmail ?? null,
         this.keyring.seal(c.accessToken, c.serenUserId), c.accessTokenExpiresAt, now,
         fingerprints?.sha512x2 ?? null, fingerprints?.prefixSha256 ?? null,
       ],
     );
-    return { replacedAccount: existing !== undefined && !sameAccount };
+    if (saved.length === 0) {
+      const winner = await this.find(c.serenUserId);
+      throw new AccountSwitchRefused(winner ?? { googleSubject: '', googleEmail: null });
+    }
   }
 
   /** A grant becomes unusable only when Google itself says so: invalid_grant, or a verified RISC event. */

@@ -104,7 +104,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   if (config.strict && config.trustProxy !== false) refusePlainHttp(app);
 
   const grants = new Grants(deps.db, deps.keyring, deps.clock);
-  const connectTokens = new ConnectTokens(deps.db, deps.keyring, deps.clock, config.connectTokenTtlSeconds, config.publicUrl);
+  const connectTokens = new ConnectTokens(deps.db, deps.keyring, deps.clock, config.connectTokenTtlSeconds, config.publicUrl, (id) =>
+    grants.linkedAccount(id),
+  );
   const flows = new OAuthFlows(deps.db, deps.keyring, deps.clock);
   const tokenServices = createTokenServices(app, deps, { grants, connectTokens });
   const maintenance = createMaintenance(app, { clock: deps.clock, logger: deps.logger, registry: tokenServices.metrics.registry });

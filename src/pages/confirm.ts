@@ -1,6 +1,7 @@
 import type { SerenAccountLabel } from '../connect/connect-tokens.js';
 import { serenAccount } from './account.js';
 import { CANCEL_PATH, type StartForm, startForm } from './forms.js';
+import { maskEmail } from '../text/display-text.js';
 import { html } from './html.js';
 import { type Page, page } from './layout.js';
 import { type PermissionGroup, describeScope, permissionGroups } from './permissions.js';
@@ -9,7 +10,7 @@ export interface ConfirmView {
   serenUserId: string;
   account: SerenAccountLabel;
   groups: readonly PermissionGroup[];
-  /** The Google account already linked, when reconnecting. */
+  /** The Google account already linked, when reconnecting (shown masked: whoever holds the link may not own it). */
   connectedGoogleEmail: string | null;
   expiresInMinutes: number;
   form: StartForm;
@@ -32,7 +33,7 @@ ${permissionGroups(v.groups)}
 <p class="why">So this page can show which Google account was linked.</p>
 <ul><li>${describeScope('openid')}</li><li>${describeScope('email')}</li></ul>
 </div>
-${v.connectedGoogleEmail ? html`<p class="notice info">This Seren account is already linked to <strong>${v.connectedGoogleEmail}</strong>. Continuing replaces that connection with the account you choose at Google.</p>` : ''}
+${v.connectedGoogleEmail ? html`<p class="notice info">This Seren account is already linked to the Google account <strong>${maskEmail(v.connectedGoogleEmail)}</strong>. Continuing reconnects that same Google account.</p>` : ''}
 <p class="muted">At Google you can untick any permission; your agent can then only do what you allowed. This link works once and expires in ${v.expiresInMinutes} minute${v.expiresInMinutes === 1 ? '' : 's'}.</p>
 <div class="actions">
 ${startForm(v.form, 'Continue to Google')}

@@ -2,6 +2,7 @@ import type { SerenAccountLabel } from '../connect/connect-tokens.js';
 import type { PublisherGrant } from '../flows/scopes.js';
 import type { Publisher } from '../publishers/catalog.js';
 import { serenAccount } from './account.js';
+import { displayText } from '../text/display-text.js';
 import { ASK_AGENT, type RetryForm, retryBlock } from './forms.js';
 import { type SafeHtml, html } from './html.js';
 import { type Page, page } from './layout.js';
@@ -17,7 +18,7 @@ export interface ConnectedView {
 
 const RETURN_TO_AGENT = html`<p><strong>Return to your agent and retry the request.</strong> You can close this page.</p>`;
 
-const googleAccount = (email: string | undefined) => (email ? html`<strong>${email}</strong>` : html`your Google account`);
+const googleAccount = (email: string | undefined) => (email ? html`<strong><bdi>${displayText(email)}</bdi></strong>` : html`your Google account`);
 
 function linked(v: ConnectedView): SafeHtml {
   return html`<p>Google account ${googleAccount(v.googleEmail)} is now linked to this Seren account:</p>

@@ -1,5 +1,6 @@
 import type { ConnectTokenProblem } from '../connect/connect-tokens.js';
 import type { GoogleFailureKind } from '../google/errors.js';
+import { displayText, maskEmail } from '../text/display-text.js';
 import { type RetryForm, retryBlock } from './forms.js';
 import { type SafeHtml, html } from './html.js';
 import { type Page, page } from './layout.js';
@@ -25,6 +26,26 @@ export function linkProblemPage(kind: ConnectTokenProblem | 'missing'): Page {
     case 'unknown':
       return problem(400, 'This link is not valid', html`We do not recognise this authorization link.`, NEW_LINK);
   }
+}
+
+/**
+ * The callback signed in with another Google account than the one this Seren user is linked to:
+ * 409, nothing stored (SPEC §4). The linked account is shown masked: whoever holds the link may
+ * not own it.
+ */
+export function otherGoogleAccountPage(v: { linkedEmail: string | null; usedEmail: string | undefined }): Page {
+  const linked = v.linkedEmail ? html`<strong>${maskEmail(v.linkedEmail)}</strong>` : html`another Google account`;
+  const used = v.usedEmail ? html`<strong><bdi>${displayText(v.usedEmail)}</bdi></strong>` : html`a different account`;
+  return problem(
+    409,
+    'This link is for another Google account',
+    html`This Seren account is linked to the Google account ${linked}, and this link can only reconnect that same account. You signed in at Google as ${used}, so nothing was changed.`,
+    html`${NOTHING_STORED}
+<h2>To reconnect</h2>
+<p>Ask your agent for a new link and, at Google, sign in as ${linked}.</p>
+<h2>To use another Google account on purpose</h2>
+<p>First disconnect the current one (ask your agent to disconnect Google, or send <code>DELETE /token/revoke</code> with your Seren API key), then connect again with a new link.</p>`,
+  );
 }
 
 /** Why a callback was refused before anything was sent to Google. */

@@ -5,6 +5,7 @@ import type { Clock } from '../clock.js';
 import { ApiError, retryAfter } from '../errors/errors.js';
 import { networkCause } from '../errors/network-cause.js';
 import { HttpClient, type OutboundResponse } from '../net/http-client.js';
+import { displayText } from '../text/display-text.js';
 import { BoundedCache } from './bounded-cache.js';
 import { REJECTED_KEYS_PER_MINUTE, RejectedKeyLimit } from './rejected-keys.js';
 
@@ -38,10 +39,11 @@ export const serenUnavailable = (why: string, cause: string = why) =>
   new ApiError('seren_unavailable', `The Seren identity service is unavailable (${why}); retry shortly.`, {}, retryAfter(), cause);
 
 // Fail closed (SPEC §5): an answer without the user's id or status is no answer.
+// Name and email are free text shown on pages: control and bidi characters are dropped here.
 const userSchema = z.object({
   id: z.string().min(1).max(200),
-  email: z.string().max(320).default(''),
-  name: z.string().max(200).default(''),
+  email: z.string().max(320).default('').transform(displayText),
+  name: z.string().max(200).default('').transform(displayText),
   status: z.string().min(1).max(40),
 });
 const responseSchema = z.union([z.object({ data: userSchema }).transform((r) => r.data), userSchema]);

@@ -123,25 +123,39 @@ describe('the browser flow (SPEC §4)', () => {
     expect((await flow.connect(new Browser(), user.key, 'gmail')).status).toBe(200);
     const first = (await flow.grantRow(user.id))!;
 
-    // The new link also asks for the Gmail scopes already granted; the new account withholds them.
-    h.google.controls.nextConsent({ email: 'second@example.com', withholdScopes: GMAIL });
+    // The grant ends at Google; the reconnect (same account) then withholds the Gmail scopes it asks again.
+    h.google.controls.revokeGrant('first@example.com');
+    h.google.controls.nextConsent({ withholdScopes: GMAIL });
     const res = await flow.connect(new Browser(), user.key, 'google-calendar');
     expect(res.status).toBe(200);
     const second = (await flow.grantRow(user.id))!;
-    expect(second.google_email).toBe('second@example.com');
-    expect(second.google_sub).not.toBe(first.google_sub);
+    expect(second.google_sub).toBe(first.google_sub);
     expect(second.scopes.sort()).toEqual(['openid', USERINFO_EMAIL, ...CALENDAR].sort());
     expect(second.refresh_token_encrypted).not.toBe(first.refresh_token_encrypted);
   });
 
-  it('an exchange right after reconnecting to another account returns the new account\'s token (regression: stale memory)', async () => {
+  it('an exchange right after reconnecting returns the new connection\'s token (regression: stale memory)', async () => {
     const user = flow.user('sk_flow_reconnect_exchange');
+    const exchange = async () =>
+      (await (await fetch(`${h.url}/token/exchange`, { method: 'POST', headers: { authorization: `Bearer ${user.key}` } })).json()).access_token as string;
+    expect((await flow.connect(new Browser(), user.key)).status).toBe(200);
+    const before = await exchange();
+    expect((await flow.connect(new Browser(), user.key)).status).toBe(200);
+    const stored = flow.keyring().open((await flow.grantRow(user.id))!.access_token_encrypted!, user.id);
+    expect(stored).not.toBe(before);
+    expect(await exchange()).toBe(stored);
+  });
+
+  it('switching Google accounts on purpose: disconnect, then connect another account', async () => {
+    const user = flow.user('sk_flow_switch');
     const exchange = async () =>
       (await (await fetch(`${h.url}/token/exchange`, { method: 'POST', headers: { authorization: `Bearer ${user.key}` } })).json()).access_token as string;
     h.google.controls.nextConsent({ email: 'old-account@example.com' });
     expect((await flow.connect(new Browser(), user.key)).status).toBe(200);
     expect(h.google.controls.accessTokenInfo(await exchange())?.email).toBe('old-account@example.com');
 
+    const revoke = await fetch(`${h.url}/token/revoke`, { method: 'DELETE', headers: { authorization: `Bearer ${user.key}` } });
+    expect((await revoke.json()).status).toBe('disconnected');
     h.google.controls.nextConsent({ email: 'new-account@example.com' });
     expect((await flow.connect(new Browser(), user.key)).status).toBe(200);
     expect(h.google.controls.accessTokenInfo(await exchange())?.email).toBe('new-account@example.com');
@@ -161,32 +175,19 @@ describe('the browser flow (SPEC §4)', () => {
     expect(after.scopes).toEqual(expect.arrayContaining(CALENDAR));
   });
 
-  it('a new account without a refresh token gets the explanation and a retry that works', async () => {
-    const user = flow.user('sk_flow_no_rt');
-    h.google.controls.nextConsent({ email: 'old@example.com' });
-    expect((await flow.connect(new Browser(), user.key, 'gmail')).status).toBe(200);
-    const before = (await flow.grantRow(user.id))!;
-
+  it('a first connection without a refresh token stores nothing, explains, and its retry works', async () => {
+    const user = flow.user('sk_flow_first_no_rt');
     const browser = new Browser();
     h.google.controls.nextConsent({ email: 'new@example.com' });
     h.google.controls.omitRefreshToken();
     const res = await flow.connect(browser, user.key, 'gmail');
     expect(res.status).toBe(502);
     expect(res.body).toContain('did not give lasting access');
-    expect(await flow.grantRow(user.id)).toEqual(before);
+    expect(await flow.grantCount(user.id)).toBe(0);
 
     h.google.controls.nextConsent({ email: 'new@example.com' });
     const retried = await browser.get(await flow.consent(browser, await flow.continue(browser, formTo(res, '/auth/google'))));
     expect(retried.status).toBe(200);
     expect((await flow.grantRow(user.id))!.google_email).toBe('new@example.com');
-  });
-
-  it('a first connection without a refresh token stores nothing', async () => {
-    const user = flow.user('sk_flow_first_no_rt');
-    h.google.controls.omitRefreshToken();
-    const res = await flow.connect(new Browser(), user.key, 'gmail');
-    expect(res.status).toBe(502);
-    expect(res.body).toContain('did not give lasting access');
-    expect(await flow.grantCount(user.id)).toBe(0);
   });
 });

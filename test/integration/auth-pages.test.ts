@@ -61,7 +61,8 @@ describe('pages of the browser flow', () => {
     const { page } = await flow.confirm(new Browser(), await flow.link(user.key, 'google-calendar'));
     expect(page.body).toContain('<h3>Google Calendar</h3>');
     expect(page.body).toContain('<h3>Gmail</h3>'); // already granted: asked again so the new grant stays complete
-    expect(page.body).toContain('already linked to <strong>user@example.com</strong>');
+    expect(page.body).toContain('linked to the Google account <strong>u•••@example.com</strong>');
+    expect(page.body).not.toContain('user@example.com');
 
     const fresh = flow.user('sk_pages_publisher_fresh');
     const { page: first } = await flow.confirm(new Browser(), await flow.link(fresh.key, 'google-calendar'));

@@ -4,10 +4,10 @@ import type { CheckedCallback } from '../../flows/flows.js';
 import { followUpScopes, grantOutcome } from '../../flows/scopes.js';
 import type { RedeemedGrant } from '../../google/client.js';
 import { GoogleError } from '../../google/errors.js';
-import { MissingRefreshTokenError } from '../../grants/grants.js';
+import { AccountSwitchRefused, MissingRefreshTokenError } from '../../grants/grants.js';
 import type { RetryForm } from '../../pages/forms.js';
 import { connectedPage, deniedPage, missingRefreshTokenPage, partialPage } from '../../pages/outcomes.js';
-import { callbackRejectedPage, googleErrorPage, googleFailedPage } from '../../pages/problems.js';
+import { callbackRejectedPage, googleErrorPage, googleFailedPage, otherGoogleAccountPage } from '../../pages/problems.js';
 import type { AppContext } from '../app.js';
 import { authorizationOrigin, sendPage } from './auth-reply.js';
 import { FLOW_COOKIE, FLOW_COOKIE_PATH } from './auth-start.js';
@@ -65,9 +65,11 @@ async function completeConnection(ctx: AppContext, reply: FastifyReply, checked:
     return sendPage(reply, googleFailedPage(err.kind, await retry(flow.requestedScopes)));
   }
 
-  let replacedAccount: boolean;
+  // A connection cannot switch Google accounts (SPEC §4): not to another one than the link was
+  // pinned to, nor (checked again in the write) than the one connected now.
+  if (flow.pinned && flow.pinned.subject !== redeemed.googleSubject) return refuseSwitch(ctx, reply, flow, redeemed, flow.pinned.email);
   try {
-    ({ replacedAccount } = await ctx.grants.saveConnection({
+    await ctx.grants.saveConnection({
       serenUserId: flow.serenUserId,
       refreshToken: redeemed.refreshToken,
       scopes: redeemed.grantedScopes,
@@ -75,8 +77,9 @@ async function completeConnection(ctx: AppContext, reply: FastifyReply, checked:
       googleEmail: redeemed.googleEmail,
       accessToken: redeemed.accessToken,
       accessTokenExpiresAt: new Date(ctx.clock() + redeemed.expiresInSeconds * 1000),
-    }));
+    });
   } catch (err) {
+    if (err instanceof AccountSwitchRefused) return refuseSwitch(ctx, reply, flow, redeemed, err.linkedEmail);
     if (!(err instanceof MissingRefreshTokenError)) throw err;
     reply.log.warn('Google returned no refresh token for an account not connected yet; nothing stored');
     return sendPage(reply, missingRefreshTokenPage({ googleEmail: redeemed.googleEmail, retry: await retry(flow.requestedScopes) }));
@@ -89,12 +92,23 @@ async function completeConnection(ctx: AppContext, reply: FastifyReply, checked:
     google_email: redeemed.googleEmail ?? null,
     scopes: redeemed.grantedScopes,
     missing_scopes: outcome.missing,
-    replaced_account: replacedAccount,
   });
-  reply.log.info({ serenUserId: flow.serenUserId, complete: outcome.complete, replacedAccount }, 'Google account connected');
+  reply.log.info({ serenUserId: flow.serenUserId, complete: outcome.complete }, 'Google account connected');
 
   const connected = { serenUserId: flow.serenUserId, account: flow.account, googleEmail: redeemed.googleEmail, ready: outcome.ready };
   if (outcome.complete) return sendPage(reply, connectedPage(connected));
   const again = await retry(followUpScopes(ctx.config.catalog, flow.requestedScopes, redeemed.grantedScopes));
   return sendPage(reply, partialPage({ ...connected, requested: outcome.requested, retry: again }));
+}
+
+/**
+ * Another Google account completed a link of a connected user (a leaked reconnect link, or the
+ * wrong account chosen at Google): nothing is stored. Its new grant is not revoked at Google
+ * either: a revocation ends the whole grant for our client, which another Seren user's
+ * connection to that Google account may be using.
+ */
+async function refuseSwitch(ctx: AppContext, reply: FastifyReply, flow: CheckedCallback['flow'], redeemed: RedeemedGrant, linkedEmail: string | null) {
+  reply.log.warn({ serenUserId: flow.serenUserId }, 'refused a callback signed in with another Google account than the one linked; nothing stored');
+  await recordAudit(ctx.db, 'grant.switch_refused', flow.serenUserId, { attempted_google_email: redeemed.googleEmail ?? null });
+  return sendPage(reply, otherGoogleAccountPage({ linkedEmail, usedEmail: redeemed.googleEmail }));
 }

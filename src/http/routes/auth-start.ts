@@ -47,19 +47,20 @@ export async function startRoutes(auth: FastifyInstance, ctx: AppContext) {
         const started = await ctx.db.transaction(async (tx) => {
           const intent = await ctx.connectTokens.consume(token, tx);
           if (typeof intent === 'string') return intent;
-          const flow = { serenUserId: intent.serenUserId, account: intent.account, requestedScopes: intent.scopes };
+          const flow = { serenUserId: intent.serenUserId, account: intent.account, requestedScopes: intent.scopes, pinned: intent.pinned };
           return { intent, flow: await ctx.flows.create(tx, flow) };
         });
         if (typeof started === 'string') return sendPage(reply, linkProblemPage(started));
         const { intent, flow } = started;
 
-        const grant = await ctx.grants.find(intent.serenUserId);
+        // A pinned link names its Google account; so does any link once the user is connected.
+        const loginHint = intent.pinned?.email ?? (await ctx.grants.linkedAccount(intent.serenUserId))?.email ?? undefined;
         const url = await ctx.google.authorizationUrl({
           scopes: [...new Set([...SIGN_IN_SCOPES, ...intent.scopes])],
           state: flow.state,
           nonce: flow.nonce,
           codeChallenge: flow.codeChallenge,
-          loginHint: grant?.googleEmail ?? undefined,
+          loginHint,
         });
         return reply
           .setCookie(FLOW_COOKIE, flow.browserSecret, {
