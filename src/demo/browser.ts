@@ -41,6 +41,10 @@ const unescape = (s: string) => s.replace(/&(amp|lt|gt|quot|#39);/g, (e) => ENTI
 
 export class Browser {
   private jar: Cookie[] = [];
+
+  /** `headers` go with every request (a test's `X-Forwarded-Proto: https`, as if through a TLS proxy). */
+  constructor(private readonly defaults: { headers?: Record<string, string> } = {}) {}
+
   /** Every URL this browser requested, in order. */
   readonly history: string[] = [];
   /** Every response body it read. */
@@ -49,7 +53,7 @@ export class Browser {
   async request(url: string, opts: RequestOptions = {}): Promise<BrowserResponse> {
     const target = new URL(url);
     const method = opts.method ?? (opts.form ? 'POST' : 'GET');
-    const headers: Record<string, string> = { accept: 'text/html', ...this.cookieHeader(target, method, opts.crossSite) };
+    const headers: Record<string, string> = { accept: 'text/html', ...this.defaults.headers, ...this.cookieHeader(target, method, opts.crossSite) };
     if (opts.crossSite) {
       headers['sec-fetch-site'] = 'cross-site';
       if (method === 'POST') headers.origin = 'https://attacker.example';

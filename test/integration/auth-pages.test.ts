@@ -169,18 +169,18 @@ describe('behind HTTPS (PUBLIC_URL https://)', () => {
   });
   afterAll(() => h?.close());
 
-  it('marks both cookies Secure and checks the form origin against PUBLIC_URL', async () => {
+  it('marks both cookies Secure and __Host- and checks the form origin against PUBLIC_URL', async () => {
     const flow = new AuthFlow(h);
     const user = flow.user('sk_https_cookie');
     const link = (await flow.link(user.key, 'gmail')).replace('https://auth.seren.test', h.url);
     const browser = new Browser();
     const confirm = await browser.get(link);
-    expect(confirm.headers.getSetCookie().find((c) => c.startsWith('sga_csrf='))).toMatch(/; Secure/);
+    expect(confirm.headers.getSetCookie().find((c) => c.startsWith('__Host-sga_csrf='))).toMatch(/; Secure/);
     const form = formTo(confirm, '/auth/google');
     expect((await browser.submit(form, {}, { headers: { origin: h.url } })).status).toBe(403); // not PUBLIC_URL's origin
     const started = await browser.submit(form, {}, { headers: { origin: 'https://auth.seren.test' } });
     expect(started.status).toBe(303);
-    expect(started.headers.getSetCookie().find((c) => c.startsWith('sga_flow='))).toMatch(/; Secure/);
+    expect(started.headers.getSetCookie().find((c) => c.startsWith('__Host-sga_flow='))).toMatch(/; Secure/);
     expect(new URL(started.location!).searchParams.get('redirect_uri')).toBe('https://auth.seren.test/auth/google/callback');
   });
 });

@@ -9,8 +9,9 @@ import type { RetryForm } from '../../pages/forms.js';
 import { connectedPage, deniedPage, missingRefreshTokenPage, partialPage } from '../../pages/outcomes.js';
 import { callbackRejectedPage, googleErrorPage, googleFailedPage, otherGoogleAccountPage } from '../../pages/problems.js';
 import type { AppContext } from '../app.js';
+import { BrowserCookies } from '../browser-cookies.js';
 import { authorizationOrigin, sendPage } from './auth-reply.js';
-import { FLOW_COOKIE, FLOW_COOKIE_PATH } from './auth-start.js';
+import { FLOW_COOKIE } from './auth-start.js';
 
 /** A fresh one-time form to start again, for the user whose flow just ended in this browser. */
 type Retry = (scopes: readonly string[]) => Promise<RetryForm | undefined>;
@@ -21,14 +22,15 @@ type Retry = (scopes: readonly string[]) => Promise<RetryForm | undefined>;
  * verifier and the ID token verified; the grant stored with the scopes Google granted.
  */
 export async function callbackRoutes(auth: FastifyInstance, ctx: AppContext) {
+  const cookies = new BrowserCookies(ctx.config.publicUrl);
   auth.get('/google/callback', async (request, reply) => {
     const params = new URL(request.url, 'http://callback.invalid').searchParams;
     const states = params.getAll('state');
     if (states.length !== 1 || !states[0]) return sendPage(reply, callbackRejectedPage('missing_state'));
 
-    const checked = await ctx.flows.check(states[0], request.cookies[FLOW_COOKIE]);
+    const checked = await ctx.flows.check(states[0], cookies.read(request, FLOW_COOKIE));
     if (typeof checked === 'string') return sendPage(reply, callbackRejectedPage(checked));
-    reply.clearCookie(FLOW_COOKIE, { path: FLOW_COOKIE_PATH });
+    cookies.clear(reply, FLOW_COOKIE);
 
     const error = params.get('error');
     if (error !== null) return sendPage(reply, error === 'access_denied' ? deniedPage() : googleErrorPage(error));

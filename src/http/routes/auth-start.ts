@@ -3,12 +3,11 @@ import { SIGN_IN_SCOPES } from '../../flows/scopes.js';
 import { FLOW_TTL_SECONDS } from '../../flows/flows.js';
 import { forbiddenFormPage, linkProblemPage } from '../../pages/problems.js';
 import type { AppContext } from '../app.js';
+import { type BrowserCookie, BrowserCookies } from '../browser-cookies.js';
 import { sendPage, single, withGoogleOrigin } from './auth-reply.js';
 
-/** The cookie that binds an OAuth flow to the browser that started it (SPEC §4). */
-export const FLOW_COOKIE = 'sga_flow';
-/** Scoped to the POST and the callback, the only requests that need it. */
-export const FLOW_COOKIE_PATH = '/auth/google';
+/** The cookie that binds an OAuth flow to the browser that started it (SPEC §4): HttpOnly, SameSite=Lax. */
+export const FLOW_COOKIE: BrowserCookie = { name: 'sga_flow', sameSite: 'lax', maxAgeSeconds: FLOW_TTL_SECONDS };
 
 /**
  * Defence in depth next to the CSRF token: a browser that says the form came from another site
@@ -34,7 +33,7 @@ export function requireSameOrigin(publicUrl: string) {
  * authorization endpoint with exactly the parameters of SPEC §4.
  */
 export async function startRoutes(auth: FastifyInstance, ctx: AppContext) {
-  const secure = ctx.config.publicUrl.startsWith('https://');
+  const cookies = new BrowserCookies(ctx.config.publicUrl);
 
   auth.post<{ Body: Record<string, unknown> | undefined }>(
     '/google',
@@ -62,10 +61,8 @@ export async function startRoutes(auth: FastifyInstance, ctx: AppContext) {
           codeChallenge: flow.codeChallenge,
           loginHint,
         });
+        cookies.set(reply, FLOW_COOKIE, flow.browserSecret);
         return reply
-          .setCookie(FLOW_COOKIE, flow.browserSecret, {
-            path: FLOW_COOKIE_PATH, httpOnly: true, sameSite: 'lax', secure, maxAge: FLOW_TTL_SECONDS,
-          })
           .header('cache-control', 'no-store')
           .redirect(url.href, 303);
       });

@@ -1,12 +1,12 @@
-import csrfProtection from '@fastify/csrf-protection';
 import type { FastifyInstance, onRequestAsyncHookHandler } from 'fastify';
 import { ICON, ICON_PATH, STYLESHEET, STYLESHEET_PATH } from '../../pages/style.js';
 import type { AppContext } from '../app.js';
+import { BrowserCookies } from '../browser-cookies.js';
+import { registerCsrf } from '../csrf.js';
 import { callbackRoutes } from './auth-callback.js';
 import { confirmRoutes } from './auth-confirm.js';
 import { registerAuthErrorPages } from './auth-errors.js';
-import { single } from './auth-reply.js';
-import { FLOW_COOKIE_PATH, startRoutes } from './auth-start.js';
+import { startRoutes } from './auth-start.js';
 
 /**
  * The browser side (SPEC §4): `/auth/google` (confirm, start), `/auth/google/callback`,
@@ -27,12 +27,7 @@ export async function authRoutes(app: FastifyInstance, ctx: AppContext) {
       const limit = auth.rateLimit({ max: ctx.config.authRateLimitPerMinute, timeWindow: '1 minute' });
       auth.addHook('onRequest', limit as onRequestAsyncHookHandler);
       // The CSRF secret lives in a SameSite=Strict HttpOnly cookie; forms carry a salted token derived from it.
-      await auth.register(csrfProtection, {
-        cookieKey: 'sga_csrf',
-        cookieOpts: { path: FLOW_COOKIE_PATH, sameSite: 'strict', httpOnly: true, secure: ctx.config.publicUrl.startsWith('https://') },
-        getToken: (request) => single((request.body as Record<string, unknown> | undefined)?._csrf),
-        logLevel: 'info',
-      });
+      registerCsrf(auth, new BrowserCookies(ctx.config.publicUrl));
       registerAuthErrorPages(auth);
       await auth.register(confirmRoutes, ctx);
       await auth.register(startRoutes, ctx);
