@@ -30,6 +30,14 @@ describe('attacks on account linking', () => {
     expect((await flow.connect(new Browser(), user.key, 'gmail')).status).toBe(200);
     return { ...user, google, masked: `v•••@gmail.com` };
   };
+  /** Someone opens the link in their own browser, presses Continue and signs in at Google as `email`. */
+  const completeAs = async (link: string, email: string) => {
+    const b = new Browser();
+    const { form } = await flow.confirm(b, link);
+    const authorization = await flow.continue(b, form);
+    h.google.controls.nextConsent({ email });
+    return b.get(await flow.consent(b, authorization));
+  };
   const auditEvents = async (serenUserId: string) =>
     (await h.service.db.query<{ event: string }>('SELECT event FROM audit_events WHERE seren_user_id = $1 ORDER BY id', [serenUserId])).map((r) => r.event);
 
@@ -83,11 +91,7 @@ describe('attacks on account linking', () => {
       const revoke = await fetch(`${h.url}/token/revoke`, { method: 'DELETE', headers: { authorization: `Bearer ${victim.key}` } });
       expect((await revoke.json()).status).toBe('disconnected');
 
-      const attacker = new Browser();
-      const { form } = await flow.confirm(attacker, link);
-      const authorization = await flow.continue(attacker, form);
-      h.google.controls.nextConsent({ email: 'attacker@gmail.com' });
-      const res = await attacker.get(await flow.consent(attacker, authorization));
+      const res = await completeAs(link, 'attacker@gmail.com');
       expect(res.status).toBe(409);
       expect(res.body).toContain(victim.masked);
       expect(await flow.grantCount(victim.id)).toBe(0);
@@ -101,11 +105,7 @@ describe('attacks on account linking', () => {
       expect((await flow.connect(new Browser(), user.key, 'google-calendar')).status).toBe(200);
       const before = await flow.grantRow(user.id);
 
-      const attacker = new Browser();
-      const { form } = await flow.confirm(attacker, early);
-      const authorization = await flow.continue(attacker, form);
-      h.google.controls.nextConsent({ email: 'attacker@gmail.com' });
-      const res = await attacker.get(await flow.consent(attacker, authorization));
+      const res = await completeAs(early, 'attacker@gmail.com');
       expect(res.status).toBe(409);
       expect(res.body).toContain('e•••@gmail.com');
       expect(await flow.grantRow(user.id)).toEqual(before);
