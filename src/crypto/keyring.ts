@@ -41,6 +41,12 @@ export function generateKeySpec(kid = defaultKid()): string {
 
 export class DecryptError extends Error {}
 
+/** The key id a sealed value names (`unknown` when it names none that could be one), for logs and metrics. */
+export function sealedKeyId(sealed: string): string {
+  const kid = sealed.split('.')[1];
+  return kid !== undefined && KID.test(kid) ? kid : 'unknown';
+}
+
 /**
  * AES-256-GCM with a random IV per value; the key id travels in the ciphertext and the owning
  * seren_user_id is the additional authenticated data, so a value moved to another user's row

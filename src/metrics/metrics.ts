@@ -76,6 +76,14 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  /** `kid`: the key the value names; its absence from TOKEN_ENCRYPTION_KEYS is the usual cause. */
+  readonly grantDecryptFailures = new Counter({
+    name: 'sga_grant_decrypt_failures_total',
+    help: 'Exchanges whose stored refresh token could not be decrypted (key removed or row damaged), by key id',
+    labelNames: ['kid'] as const,
+    registers: [this.registry],
+  });
+
   readonly revocations = new Counter({
     name: 'sga_google_revocations_total',
     help: 'Revocations at Google after a disconnect, by result (done, pending, skipped, abandoned)',

@@ -12,6 +12,7 @@ import { DeadlineExceeded, EXCHANGE_DEADLINE_MS, beforeDeadline } from './deadli
 import { type AccessToken, type LifetimeNeed, expiresInSeconds, longEnough, requiredLifetimeSeconds, usableWhileGoogleIsDown } from './lifetime.js';
 import { GrantUnusable, type Refresher, viewOf } from './refresher.js';
 import type { GrantView, TokenStore } from './token-store.js';
+import { UndecryptableGrant, undecryptableAnswer } from './undecryptable.js';
 
 /** The 200 body of `POST /token/exchange` (SPEC §3). */
 export interface ExchangeAnswer {
@@ -134,6 +135,7 @@ export class TokenExchange {
       if (publisher && missing.length > 0) throw await this.deps.links.insufficientScope(user, publisher, fresh.scopes, missing);
       return { answer: answerOf(fresh, fresh.token, now), stale: false };
     } catch (caught) {
+      if (caught instanceof UndecryptableGrant) throw await undecryptableAnswer(this.deps, user, publisher, view.scopes, caught);
       if (caught instanceof GrantUnusable) {
         throw caught.reason === 'not_connected'
           ? await this.deps.links.notConnected(user, publisher)

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { recordAudit } from '../audit/audit.js';
 import type { Clock } from '../clock.js';
+import { DecryptError } from '../crypto/keyring.js';
 import type { Queryable } from '../db/database.js';
 import { DatabaseUnavailableError } from '../db/failures.js';
 import type { GoogleClient, RefreshedToken } from '../google/client.js';
@@ -12,6 +13,7 @@ import type { GrantMemory } from './grant-memory.js';
 import { withRetries } from './google-retry.js';
 import type { PendingRefreshTokens } from './pending-refresh-tokens.js';
 import type { GrantRow, LeasedRow, Refreshed, TokenStore } from './token-store.js';
+import { UndecryptableGrant } from './undecryptable.js';
 import type { UpstreamReporter } from './upstream-reporter.js';
 
 /**
@@ -64,6 +66,8 @@ export class RefreshUnderLease {
   /** The refreshed row; undefined when the grant changed underneath (the caller looks again). */
   async run(row: LeasedRow): Promise<GrantRow | undefined> {
     const { store, backoff, clock } = this.deps;
+    // Opened first: a grant we cannot decrypt is no failure of Google's, nor a reason to wait for it.
+    const refreshToken = await this.openRefreshToken(row);
     backoff.learn(row.googleBackoffUntil);
     if (backoff.remainingSeconds() > 0) {
       await store.releaseLease(row.serenUserId, this.owner);
@@ -76,7 +80,7 @@ export class RefreshUnderLease {
     try {
       let result: RefreshedToken;
       try {
-        result = await this.callGoogle(row);
+        result = await this.callGoogle(row, refreshToken);
       } catch (err) {
         if (err instanceof GoogleError && err.kind === 'invalid_grant') return await this.refused(row);
         await store.releaseLease(row.serenUserId, this.owner).catch(() => {});
@@ -93,7 +97,17 @@ export class RefreshUnderLease {
     }
   }
 
-  private async callGoogle(row: GrantRow): Promise<RefreshedToken> {
+  /** The refresh token in clear; an UndecryptableGrant (lease released) when no configured key opens it. */
+  private async openRefreshToken(row: GrantRow): Promise<string> {
+    try {
+      return this.deps.store.openRefreshToken(row);
+    } catch (err) {
+      await this.deps.store.releaseLease(row.serenUserId, this.owner).catch(() => {});
+      throw err instanceof DecryptError ? new UndecryptableGrant(row.serenUserId, row.refreshTokenSealed, err) : err;
+    }
+  }
+
+  private async callGoogle(row: GrantRow, refreshToken: string): Promise<RefreshedToken> {
     const { metrics, upstream, google, backoff } = this.deps;
     const started = performance.now();
     const observe = (result: string) => {
@@ -101,7 +115,6 @@ export class RefreshUnderLease {
       metrics.refreshSeconds.observe({ result }, (performance.now() - started) / 1000);
     };
     try {
-      const refreshToken = this.deps.store.openRefreshToken(row);
       const result = await withRetries(() => google.refresh(refreshToken), (err) => upstream.attemptFailed('refresh', err));
       observe('success');
       return result;
