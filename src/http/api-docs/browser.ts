@@ -39,7 +39,7 @@ export const BROWSER_OPERATIONS: Record<string, OperationDoc> = {
     tag: 'browser',
     security: 'none',
     responses: {
-      '303': { description: 'To Google\'s authorization endpoint.', headers: { Location: 'the authorization URL', 'Set-Cookie': 'the flow cookie (HttpOnly, SameSite=Lax)' } },
+      '303': { description: 'To Google\'s authorization endpoint.', headers: { Location: 'the authorization URL', 'Set-Cookie': 'the flow cookie (HttpOnly, SameSite=Lax; `__Host-` over HTTPS)' } },
       '400': page('The link is incomplete or not valid.'),
       '403': page('The form did not come from our page (CSRF token or origin); the link was not used.'),
       '410': page('The link has expired or was used.'),
@@ -62,6 +62,10 @@ export const BROWSER_OPERATIONS: Record<string, OperationDoc> = {
     responses: {
       '200': page('Connected (naming the Google account and what was granted), partly connected (what is missing, with a button to ask again), or declined (nothing stored).'),
       '400': page('The callback was not accepted (bad, expired or replayed state, or no flow cookie); nothing was stored.'),
+      '409': page(
+        'Signed in at Google with another account than the one this Seren user is linked to (a connection never switches accounts): nothing was stored; ' +
+          'the page names the linked account masked and says how to switch on purpose (disconnect, then connect).',
+      ),
       '429': TOO_MANY,
       '500': BROKEN,
       '502': page('Google failed to redeem the code or answered an error; nothing was stored.'),
