@@ -18,7 +18,7 @@ import { standardPurges } from '../maintenance/purges.js';
 import type { IdentityResolver } from '../seren/identity.js';
 import { loggingSerenFailures } from '../seren/identity-log.js';
 import { fastifyTrustProxy } from '../config/trust-proxy.js';
-import { registerErrorHandler } from './error-handler.js';
+import { answerFrameworkError, registerErrorHandler } from './error-handler.js';
 import { refusePlainHttp } from './https-only.js';
 import { registerOpenApi } from './openapi.js';
 import { registerRequestIds, requestIdFor } from './request-id.js';
@@ -84,6 +84,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // Requests during shutdown get the SPEC's 503 service_unavailable instead (drainOnClose).
     return503OnClosing: false,
     genReqId: requestIdFor,
+    frameworkErrors: answerFrameworkError,
     logController: new LogController({ requestIdLogLabel: 'request_id' }),
   });
   registerRequestIds(app);

@@ -1,4 +1,4 @@
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DatabaseUnavailableError } from '../db/failures.js';
 import { ApiError, retryAfter } from '../errors/errors.js';
 import { pathOf, trackAllowedMethods } from './allowed-methods.js';
@@ -18,6 +18,19 @@ export function registerErrorHandler(app: FastifyInstance): void {
     if (allow) throw new ApiError('method_not_allowed', `${path} does not answer ${request.method}; use ${allow}.`, {}, { Allow: allow });
     throw new ApiError('not_found', `There is no ${request.method} ${path} here; see GET /openapi.json for the routes.`);
   });
+}
+
+/**
+ * Fastify's `frameworkErrors`: what fails before a route is even found (a URL whose %-escapes
+ * do not decode), answered in the same shape, with the request id, instead of Fastify's own.
+ */
+export function answerFrameworkError(err: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  const message = err.code === 'FST_ERR_BAD_URL' ? 'The URL cannot be decoded (a malformed %-escape); fix the link or the request.' : `Invalid request: ${err.message}.`;
+  const apiError = new ApiError('invalid_request', message);
+  reply
+    .code(apiError.status)
+    .headers({ 'cache-control': 'no-store', 'x-request-id': request.id })
+    .send({ ...apiError.toJSON(), request_id: request.id });
 }
 
 /** Seconds a client waits before retrying while our database is unavailable (the pool reconnects within them). */

@@ -1,3 +1,4 @@
+import { request } from 'node:http';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { internalErrorPage } from '../../src/pages/problems.js';
 import { connectGoogle } from '../support/connect.js';
@@ -47,6 +48,23 @@ describe('request ids', () => {
       expect(body.error).toEqual(expect.any(String));
       expect(body.request_id, JSON.stringify(body)).toBe(res.headers.get('x-request-id'));
     }
+  });
+
+  it('answers a URL that cannot be decoded in the API error shape, with its request id (not Fastify\'s own body)', async () => {
+    const url = new URL(h.url);
+    const answer = await new Promise<{ status?: number; id: unknown; body: string }>((resolve, reject) => {
+      // A raw request: fetch would re-encode the broken %-escape.
+      const req = request({ host: url.hostname, port: url.port, path: '/token/%E0%A4%A', method: 'POST' }, (res) => {
+        let body = '';
+        res.on('data', (d) => (body += d));
+        res.on('end', () => resolve({ status: res.statusCode, id: res.headers['x-request-id'], body }));
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    expect(answer.status).toBe(400);
+    expect(answer.id).toMatch(UUID);
+    expect(JSON.parse(answer.body)).toEqual({ error: 'invalid_request', message: expect.stringContaining('cannot be decoded'), request_id: answer.id });
   });
 
   it('keeps a sane incoming X-Request-Id and logs it on every line of that request', async () => {
