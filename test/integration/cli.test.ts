@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -92,8 +92,7 @@ describe('the seren-google-auth command', () => {
 
   it('SIGTERM with an idle client connected exits 0 promptly', async () => {
     const dataDir = tempDir();
-    const template = inject('pgliteTemplate');
-    if (template) cpSync(template, dataDir, { recursive: true }); // an existing database starts in a moment
+    cpSync(inject('pgliteTemplate'), dataDir, { recursive: true }); // an existing database starts in a moment
     const port = await freePort();
     const server = serve({ DATA_DIR: dataDir, PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}` });
     await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/ready`)).ok, '/ready', 25_000);
@@ -111,10 +110,7 @@ describe('the seren-google-auth command', () => {
     const dataDir = tempDir();
     const unrelated = spawn('sleep', ['60']);
     try {
-      // An existing database when the suite has one ready (no cluster creation), else an empty directory.
-      const template = inject('pgliteTemplate');
-      if (template) cpSync(template, dataDir, { recursive: true });
-      else mkdirSync(join(dataDir, 'pglite'), { recursive: true });
+      cpSync(inject('pgliteTemplate'), dataDir, { recursive: true }); // an existing database: no cluster creation
       writeFileSync(join(dataDir, 'pglite', 'seren-google-auth.pid'), String(unrelated.pid));
       const run = await runCli(['migrate'], { DATA_DIR: dataDir });
       expect(run.stderr).not.toMatch(/in use/);

@@ -12,11 +12,8 @@ declare module 'vitest' {
   }
 }
 
+/** Built on both backends: the CLI tests start embedded dev instances whatever DATABASE_URL says. */
 export default async function setup(project: TestProject) {
-  if (process.env.DATABASE_URL) {
-    project.provide('pgliteTemplate', '');
-    return;
-  }
   const dir = mkdtempSync(join(tmpdir(), 'sga-template-'));
   const db = await openDatabase({ dataDir: dir });
   await migrate(db);
