@@ -1,4 +1,4 @@
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import helmet from '@fastify/helmet';
@@ -13,6 +13,7 @@ import { OAuthFlows } from '../flows/flows.js';
 import type { GoogleClient } from '../google/client.js';
 import { Grants } from '../grants/grants.js';
 import type { Logger } from '../log/logger.js';
+import { OneLineRequestLog } from '../log/request-log.js';
 import { type Maintenance, createMaintenance } from '../maintenance/index.js';
 import { standardPurges } from '../maintenance/purges.js';
 import type { IdentityResolver } from '../seren/identity.js';
@@ -85,7 +86,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     return503OnClosing: false,
     genReqId: requestIdFor,
     frameworkErrors: answerFrameworkError,
-    logController: new LogController({ requestIdLogLabel: 'request_id' }),
+    logController: new OneLineRequestLog(),
   });
   registerRequestIds(app);
 

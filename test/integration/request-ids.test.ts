@@ -73,7 +73,7 @@ describe('request ids', () => {
     expect(res.headers.get('x-request-id')).toBe(id);
     expect((await res.json()).request_id).toBe(id);
     const lines = linesOf(id);
-    expect(lines.map((l) => l.msg)).toEqual(expect.arrayContaining(['incoming request', 'request completed']));
+    expect(lines.map((l) => l.msg)).toContain('request completed');
   });
 
   it('replaces an incoming X-Request-Id that is too long or carries unsafe characters', async () => {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectGoogle } from '../support/connect.js';
 import { type Harness, startHarness } from '../support/harness.js';
-import { exchange, exchangeJson, newUser } from '../support/token-client.js';
+import { exchange, exchangeJson, logLines, newUser } from '../support/token-client.js';
 
 const CALENDAR = ['https://www.googleapis.com/auth/calendar', 'https://www.googleapis.com/auth/calendar.events'];
 
@@ -55,12 +55,13 @@ describe('POST /token/exchange', () => {
     }
   });
 
-  it('logs each exchange, and never a token or an API key', async () => {
+  it('logs each exchange on one line, and never a token or an API key', async () => {
     const user = newUser(h);
     await connectGoogle(h, user.id);
-    const { body } = await exchangeJson(h, user.key, 'gmail');
-    const lines = h.logs.filter((l) => l.includes('/token/exchange'));
-    expect(lines.some((l) => l.includes('incoming request') && l.includes('"request_id"'))).toBe(true);
+    const { body, headers } = await exchangeJson(h, user.key, 'gmail');
+    const mine = logLines(h).filter((l) => l.request_id === headers.get('x-request-id'));
+    const requestLines = mine.filter((l) => /^(incoming request|request completed)$/.test(l.msg));
+    expect(requestLines).toEqual([expect.objectContaining({ msg: 'request completed', req: expect.objectContaining({ method: 'POST', url: '/token/exchange?publisher=gmail' }), res: { statusCode: 200 } })]);
     for (const l of h.logs) {
       expect(l).not.toContain(String(body.access_token));
       expect(l).not.toContain(user.key);
