@@ -20,7 +20,7 @@ import { parseConfig } from '../src/config/config.js';
 import { openDatabase } from '../src/db/database.js';
 import { createLogger } from '../src/log/logger.js';
 import { startService } from '../src/runtime.js';
-import { countStatements } from './counted-database.js';
+import { countStatements } from '../test/support/counted-database.js';
 
 const mode = process.argv[2] ?? 'service';
 let statements = () => 0;

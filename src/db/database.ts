@@ -10,7 +10,11 @@ export { DatabaseUnavailableError, safeDatabaseLocation };
 
 /** Something SQL can be sent to: the database, or one transaction of it. */
 export interface Queryable {
-  query<R = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<R[]>;
+  /**
+   * `name` makes it a named prepared statement on PostgreSQL (parsed and planned once per
+   * connection): for the hot path's few fixed statements only, never for SQL built at run time.
+   */
+  query<R = Record<string, unknown>>(sql: string, params?: readonly unknown[], name?: string): Promise<R[]>;
   /** Runs several statements at once, without parameters (migrations). */
   exec(sql: string): Promise<void>;
 }

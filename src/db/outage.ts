@@ -36,7 +36,7 @@ export function logOutages(db: Database, logger: Logger): Database {
     }
   };
   const on = (q: Queryable): Queryable => ({
-    query: <R>(sql: string, params?: readonly unknown[]) => watched(() => q.query<R>(sql, params)),
+    query: <R>(sql: string, params?: readonly unknown[], name?: string) => watched(() => q.query<R>(sql, params, name)),
     exec: (sql: string) => watched(() => q.exec(sql)),
   });
   return {

@@ -47,7 +47,7 @@ export async function openPostgres(url: string, opts: { maintenance: boolean } =
     }
   };
   const on = (client: pg.PoolClient, queryTimeoutMs?: number): Queryable => ({
-    query: async <R>(sql: string, params?: readonly unknown[]) => (await run(client, sql, params, queryTimeoutMs)).rows as R[],
+    query: async <R>(sql: string, params?: readonly unknown[], name?: string) => (await run(client, sql, params, queryTimeoutMs, name)).rows as R[],
     exec: async (sql) => void (await run(client, sql, undefined, queryTimeoutMs)),
   });
 
@@ -60,7 +60,7 @@ export async function openPostgres(url: string, opts: { maintenance: boolean } =
   }
   return {
     kind: 'postgres',
-    query: (sql, params) => withClient((client) => on(client).query(sql, params)),
+    query: (sql, params, name) => withClient((client) => on(client).query(sql, params, name)),
     exec: (sql) => withClient((client) => on(client).exec(sql)),
     transaction: (fn, opts = {}) =>
       withClient(async (client) => {
@@ -81,9 +81,9 @@ export async function openPostgres(url: string, opts: { maintenance: boolean } =
   };
 }
 
-async function run(client: pg.PoolClient, text: string, values?: readonly unknown[], queryTimeoutMs?: number): Promise<pg.QueryResult> {
+async function run(client: pg.PoolClient, text: string, values?: readonly unknown[], queryTimeoutMs?: number, name?: string): Promise<pg.QueryResult> {
   try {
-    return await client.query({ text, values: values as unknown[] | undefined, ...(queryTimeoutMs ? { query_timeout: queryTimeoutMs } : {}) });
+    return await client.query({ text, values: values as unknown[] | undefined, ...(name ? { name } : {}), ...(queryTimeoutMs ? { query_timeout: queryTimeoutMs } : {}) });
   } catch (err) {
     throw translated(err);
   }

@@ -10,7 +10,7 @@ import type { ConnectLinks } from './connect-links.js';
 import type { GrantMemory } from './grant-memory.js';
 import { DeadlineExceeded, EXCHANGE_DEADLINE_MS, beforeDeadline } from './deadline.js';
 import { type AccessToken, type LifetimeNeed, expiresInSeconds, longEnough, requiredLifetimeSeconds, usableWhileGoogleIsDown } from './lifetime.js';
-import { GrantUnusable, type Refresher, viewOf } from './refresher.js';
+import { GrantUnusable, type Leased, REFRESH_LEASE_MS, type Refresher, viewOf } from './refresher.js';
 import type { GrantView, TokenStore } from './token-store.js';
 import { UndecryptableGrant, undecryptableAnswer } from './undecryptable.js';
 
@@ -47,7 +47,7 @@ export interface TokenExchangeDeps {
  * publisher's scopes, a cached token long enough for the gateway, else one refresh per burst.
  */
 export class TokenExchange {
-  private readonly loading = new Map<string, Promise<GrantView | undefined>>();
+  private readonly loading = new Map<string, Promise<Loaded | undefined>>();
   private readonly warnedShortTokens = new Set<string>();
   private readonly missingMemo = new WeakMap<GrantView, Map<string, string[]>>();
 
@@ -87,9 +87,12 @@ export class TokenExchange {
 
     let source: CacheSource = 'memory';
     let view = memory.get(user.id);
+    let lease: LeaseOffer | undefined;
     // An answer that sends the user to reconnect is always checked against the database first.
     if (!view || view.status !== 'active' || this.missing(view, publisher).length > 0) {
-      view = await this.load(user.id);
+      const loaded = await this.load(user.id, publisher, need);
+      view = loaded?.view;
+      lease = loaded?.lease;
       source = 'database';
     }
     if (!view) throw await this.deps.links.notConnected(user, publisher);
@@ -102,7 +105,7 @@ export class TokenExchange {
       return { answer: answerOf(view, view.token, startedAt), stale: false };
     }
     metrics.cacheMisses.inc();
-    return this.refreshed(user, publisher, view, need, deadline);
+    return this.refreshed(user, publisher, view, need, deadline, lease?.take());
   }
 
   /** Drops this instance's copy of a user's grant (it changed here: disconnect, reconnect). */
@@ -124,11 +127,13 @@ export class TokenExchange {
     return missing;
   }
 
-  private async refreshed(user: SerenUser, publisher: Publisher | undefined, view: GrantView, need: LifetimeNeed, deadline: number): Promise<ExchangeResult> {
+  private async refreshed(
+    user: SerenUser, publisher: Publisher | undefined, view: GrantView, need: LifetimeNeed, deadline: number, lease: Leased | undefined,
+  ): Promise<ExchangeResult> {
     const { clock } = this.deps;
     try {
       // Past the deadline the refresh goes on without us (what it gets is stored and shared).
-      const { view: fresh } = await beforeDeadline(this.deps.refresher.fresh(user.id, need), deadline);
+      const { view: fresh } = await beforeDeadline(this.deps.refresher.fresh(user.id, need, lease), deadline);
       const now = clock();
       if (!longEnough(fresh.token, need, now)) this.warnShortToken(publisher, fresh.token, need, now);
       const missing = this.missing(fresh, publisher);
@@ -153,20 +158,27 @@ export class TokenExchange {
     }
   }
 
-  /** Reads the grant from the database, one read per user at a time, and keeps a copy in memory. */
-  private load(serenUserId: string): Promise<GrantView | undefined> {
-    let pending = this.loading.get(serenUserId);
+  /**
+   * Reads the grant from the database, one read per user and publisher at a time, and keeps a
+   * copy in memory. The same round trip takes the refresh lease when the grant will need a
+   * refresh for this publisher (a cold exchange then costs two statements: this and the save).
+   */
+  private load(serenUserId: string, publisher: Publisher | undefined, need: LifetimeNeed): Promise<Loaded | undefined> {
+    const key = publisher ? `${serenUserId}\n${publisher.slug}` : serenUserId;
+    let pending = this.loading.get(key);
     if (!pending) {
       const ticket = this.deps.memory.ticket();
+      const wanted = { expiresAtLeast: need.freshSince + need.minRemainingMs, scopes: publisher?.scopes ?? NONE };
       pending = this.deps.store
-        .read(serenUserId)
-        .then((row) => {
-          const view = row && viewOf(row);
-          if (view) this.deps.memory.put(view, ticket);
-          return view;
+        .readOrLease(serenUserId, this.deps.refresher.owner, this.deps.clock(), REFRESH_LEASE_MS, wanted)
+        .then((found) => {
+          if (!found) return undefined;
+          const view = viewOf(found.row);
+          this.deps.memory.put(view, ticket);
+          return { view, lease: found.lease && new LeaseOffer({ row: found.lease, ticket }) };
         })
-        .finally(() => this.loading.delete(serenUserId));
-      this.loading.set(serenUserId, pending);
+        .finally(() => this.loading.delete(key));
+      this.loading.set(key, pending);
     }
     return pending;
   }
@@ -186,6 +198,23 @@ export class TokenExchange {
 }
 
 const NONE: readonly string[] = Object.freeze([]);
+
+interface Loaded {
+  view: GrantView;
+  /** The refresh lease the read took, for the one exchange that refreshes (the others join its flight). */
+  lease: LeaseOffer | undefined;
+}
+
+/** A lease handed to whichever exchange sharing the read asks first. */
+class LeaseOffer {
+  constructor(private leased: Leased | undefined) {}
+
+  take(): Leased | undefined {
+    const leased = this.leased;
+    this.leased = undefined;
+    return leased;
+  }
+}
 
 function answerOf(view: GrantView, token: AccessToken, now: number): ExchangeAnswer {
   return { access_token: token.value, expires_in: expiresInSeconds(token, now), token_type: 'Bearer', scope: view.scopes.join(' ') };

@@ -47,6 +47,10 @@ export class PendingRefreshTokens {
   }
 
   /** Writes the user's pending result now; throws DatabaseUnavailableError while it cannot. */
+  has(serenUserId: string): boolean {
+    return this.pending.has(serenUserId);
+  }
+
   async flush(serenUserId: string): Promise<void> {
     const entry = this.pending.get(serenUserId);
     if (entry) await this.attempt(serenUserId, entry);

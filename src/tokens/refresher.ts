@@ -5,7 +5,7 @@ import { GoogleError } from '../google/errors.js';
 import { EXCHANGE_DEADLINE_MS } from './deadline.js';
 import { type AccessToken, type LifetimeNeed, satisfies } from './lifetime.js';
 import { GrantUnusable, REFRESH_LEASE_MS, RefreshUnderLease, type RefreshUnderLeaseDeps } from './refresh-under-lease.js';
-import type { GrantRow, GrantView } from './token-store.js';
+import type { GrantRow, GrantView, LeasedRow } from './token-store.js';
 
 export { GrantUnusable, LEASE_RENEW_EVERY_MS, REFRESH_LEASE_MS } from './refresh-under-lease.js';
 
@@ -28,6 +28,12 @@ export interface FreshToken {
 
 export type RefresherDeps = RefreshUnderLeaseDeps;
 
+/** A lease taken by the exchange's read (TokenStore.readOrLease), with the memory ticket taken before it. */
+export interface Leased {
+  readonly row: LeasedRow;
+  readonly ticket: number;
+}
+
 /**
  * Single-flight refresh, deduplicated twice (STYLE "Time and refresh"): concurrent exchanges on
  * this instance share one in-flight promise per user; across instances the winner holds a lease
@@ -43,34 +49,46 @@ export class Refresher {
     this.underLease = new RefreshUnderLease(deps, this.owner);
   }
 
-  /** A token meeting `need` (or minted after it was asked for), refreshing at most once per burst. */
-  async fresh(serenUserId: string, need: LifetimeNeed): Promise<FreshToken> {
+  /**
+   * A token meeting `need` (or minted after it was asked for), refreshing at most once per burst.
+   * `leased`: the lease the caller's read already took (a flight in progress here holds it too).
+   */
+  async fresh(serenUserId: string, need: LifetimeNeed, leased?: Leased): Promise<FreshToken> {
     for (let round = 1; ; round++) {
       let flight = this.inFlight.get(serenUserId);
       if (flight) {
         this.deps.metrics.singleFlightWaiters.inc({ scope: 'process' });
       } else {
-        flight = this.fly(serenUserId, need).finally(() => this.inFlight.delete(serenUserId));
+        flight = this.fly(serenUserId, need, leased).finally(() => this.inFlight.delete(serenUserId));
         this.inFlight.set(serenUserId, flight);
       }
+      leased = undefined; // a second round leases anew
       const result = await flight;
       // A flight started for a laxer need (another publisher) may have settled for a token this one cannot use.
       if (round >= 2 || result.minted || satisfies(result.view.token, need, this.deps.clock())) return result;
     }
   }
 
-  private async fly(serenUserId: string, need: LifetimeNeed): Promise<FreshToken> {
+  private async fly(serenUserId: string, need: LifetimeNeed, alreadyLeased: Leased | undefined): Promise<FreshToken> {
     const { store, metrics, clock, backoff, pending } = this.deps;
     // Inside Google's back-off window nothing here can help: no lease, no call.
-    if (backoff.remainingSeconds() > 0) throw backoff.refusal();
-    // A rotated refresh token still waiting for the database is the newest one: store it first.
-    await pending.flush(serenUserId);
+    if (backoff.remainingSeconds() > 0) {
+      if (alreadyLeased) await store.releaseLease(serenUserId, this.owner).catch(() => {});
+      throw backoff.refusal();
+    }
+    // A rotated refresh token still waiting for the database is the newest one: store it first,
+    // then lease the row as it is now.
+    if (pending.has(serenUserId)) {
+      await pending.flush(serenUserId);
+      alreadyLeased = undefined;
+    }
     const giveUpAt = performance.now() + WAIT_FOR_OTHER_REFRESH_MS;
     let waiting = false;
     let leases = 0;
     for (;;) {
-      const ticket = this.deps.memory.ticket();
-      const leased = await store.tryLease(serenUserId, this.owner, clock(), REFRESH_LEASE_MS);
+      const ticket = alreadyLeased?.ticket ?? this.deps.memory.ticket();
+      const leased = alreadyLeased?.row ?? (await store.tryLease(serenUserId, this.owner, clock(), REFRESH_LEASE_MS));
+      alreadyLeased = undefined;
       if (leased) {
         if (++leases > MAX_LEASED_ATTEMPTS) {
           await store.releaseLease(serenUserId, this.owner);

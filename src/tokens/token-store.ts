@@ -17,8 +17,6 @@ export interface GrantRow extends GrantView {
   readonly refreshTokenSealed: Sealed;
   /** Which refresh token the row holds (changes with the token, not with its sealing). */
   readonly refreshTokenVersion: string;
-  readonly leaseOwner: string | null;
-  readonly leaseUntil: number | null;
 }
 
 /** The row under a lease just taken. */
@@ -38,14 +36,30 @@ export interface Refreshed {
   readonly scopes: readonly string[] | undefined;
 }
 
+/** What a read on a memory miss found: the row, and its refresh lease when the caller is sure to refresh. */
+export interface ReadOrLeased {
+  readonly row: GrantRow;
+  readonly lease: LeasedRow | undefined;
+}
+
+/** The token a read on a memory miss must find to skip the refresh: its expiry and the scopes. */
+export interface TokenWanted {
+  readonly expiresAtLeast: number;
+  readonly scopes: readonly string[];
+}
+
 type Row = {
   seren_user_id: string; status: GrantStatus; scopes: string[]; google_sub: string;
   refresh_token_encrypted: string; refresh_token_version: string; access_token_encrypted: string | null; access_token_expires_at: Date | null;
-  obtained_at: Date; refresh_lease_owner: string | null; refresh_lease_until: Date | null;
+  obtained_at: Date;
 };
+type LeaseRow = Row & { previous_owner: string | null; google_backoff_until: Date | null };
 
 const COLUMNS = `seren_user_id, status, scopes, google_sub, refresh_token_encrypted, refresh_token_version, access_token_encrypted,
-  access_token_expires_at, GREATEST(connected_at, last_refreshed_at) AS obtained_at, refresh_lease_owner, refresh_lease_until`;
+  access_token_expires_at, GREATEST(connected_at, last_refreshed_at) AS obtained_at`;
+/** Takes the lease ($2 until $3) when it is free, expired (at $4) or already ours. */
+const LEASE_IS_TAKEABLE = '(refresh_lease_until IS NULL OR refresh_lease_until <= $4 OR refresh_lease_owner = $2)';
+const BACKOFF_UNTIL = `(SELECT until FROM google_backoff WHERE endpoint = 'token') AS google_backoff_until`;
 
 /**
  * The exchange's storage verbs on user_google_tokens: the shared (sealed) access-token cache and
@@ -59,7 +73,7 @@ export class TokenStore {
   ) {}
 
   async read(serenUserId: string): Promise<GrantRow | undefined> {
-    const [row] = await this.db.query<Row>(`SELECT ${COLUMNS} FROM user_google_tokens WHERE seren_user_id = $1`, [serenUserId]);
+    const [row] = await this.db.query<Row>(`SELECT ${COLUMNS} FROM user_google_tokens WHERE seren_user_id = $1`, [serenUserId], 'grant_read');
     return row && this.open(row);
   }
 
@@ -70,21 +84,37 @@ export class TokenStore {
    * the Google back-off window any instance recorded.
    */
   async tryLease(serenUserId: string, owner: string, now: number, leaseMs: number): Promise<LeasedRow | undefined> {
-    const [row] = await this.db.query<Row & { previous_owner: string | null; google_backoff_until: Date | null }>(
+    const [row] = await this.db.query<LeaseRow>(
       `WITH before AS (SELECT refresh_lease_owner AS previous_owner FROM user_google_tokens WHERE seren_user_id = $1 FOR UPDATE)
        UPDATE user_google_tokens SET refresh_lease_owner = $2, refresh_lease_until = $3 FROM before
-        WHERE seren_user_id = $1 AND status = 'active'
-          AND (refresh_lease_until IS NULL OR refresh_lease_until <= $4 OR refresh_lease_owner = $2)
-        RETURNING ${COLUMNS}, before.previous_owner,
-          (SELECT until FROM google_backoff WHERE endpoint = 'token') AS google_backoff_until`,
+        WHERE seren_user_id = $1 AND status = 'active' AND ${LEASE_IS_TAKEABLE}
+        RETURNING ${COLUMNS}, before.previous_owner, ${BACKOFF_UNTIL}`,
       [serenUserId, owner, new Date(now + leaseMs), new Date(now)],
+      'grant_try_lease',
+    );
+    return row && this.leased(row, owner);
+  }
+
+  /**
+   * A memory miss's read, in one round trip with the lease it will need: the row as it is now,
+   * and the refresh lease (as tryLease takes it) only when the caller is sure to refresh: the
+   * grant is active, has the scopes wanted, and no token living long enough.
+   */
+  async readOrLease(serenUserId: string, owner: string, now: number, leaseMs: number, wanted: TokenWanted): Promise<ReadOrLeased | undefined> {
+    const [row] = await this.db.query<LeaseRow & { leased: boolean }>(
+      `WITH current AS (
+         SELECT ${COLUMNS}, refresh_lease_owner AS previous_owner FROM user_google_tokens WHERE seren_user_id = $1 FOR UPDATE),
+       taken AS (
+         UPDATE user_google_tokens AS g SET refresh_lease_owner = $2, refresh_lease_until = $3 FROM current
+          WHERE g.seren_user_id = $1 AND g.status = 'active' AND ${LEASE_IS_TAKEABLE}
+            AND (g.access_token_expires_at IS NULL OR g.access_token_expires_at < $5) AND g.scopes @> $6::text[]
+          RETURNING 1)
+       SELECT current.*, EXISTS (SELECT 1 FROM taken) AS leased, ${BACKOFF_UNTIL} FROM current`,
+      [serenUserId, owner, new Date(now + leaseMs), new Date(now), new Date(wanted.expiresAtLeast), [...wanted.scopes]],
+      'grant_read_or_lease',
     );
     if (!row) return undefined;
-    return {
-      ...this.open(row),
-      takenOverFrom: row.previous_owner !== null && row.previous_owner !== owner ? row.previous_owner : null,
-      googleBackoffUntil: row.google_backoff_until?.getTime() ?? null,
-    };
+    return { row: this.open(row), lease: row.leased ? this.leased(row, owner) : undefined };
   }
 
   async readGoogleBackoff(): Promise<number | null> {
@@ -105,6 +135,7 @@ export class TokenStore {
     await this.db.query(
       'UPDATE user_google_tokens SET refresh_lease_until = $3 WHERE seren_user_id = $1 AND refresh_lease_owner = $2',
       [serenUserId, owner, new Date(until)],
+      'grant_renew_lease',
     );
   }
 
@@ -112,6 +143,7 @@ export class TokenStore {
     await this.db.query(
       'UPDATE user_google_tokens SET refresh_lease_owner = NULL, refresh_lease_until = NULL WHERE seren_user_id = $1 AND refresh_lease_owner = $2',
       [serenUserId, owner],
+      'grant_release_lease',
     );
   }
 
@@ -121,7 +153,7 @@ export class TokenStore {
    * deleted or replaced meanwhile is not overwritten. A rotated refresh token gets a new version.
    */
   async saveRefreshed(serenUserId: string, owner: string, usedVersion: string, r: Refreshed): Promise<GrantRow | undefined> {
-    const [row] = await this.db.query<Row>(
+    const [row] = await this.db.query<Omit<Row, 'access_token_encrypted' | 'access_token_expires_at' | 'obtained_at'>>(
       `UPDATE user_google_tokens SET
           access_token_encrypted = $4, access_token_expires_at = $5, last_refreshed_at = $6, updated_at = $6,
           refresh_token_encrypted = COALESCE($7, refresh_token_encrypted), scopes = COALESCE($8, scopes),
@@ -129,15 +161,17 @@ export class TokenStore {
           refresh_lease_owner = CASE WHEN refresh_lease_owner = $2 THEN NULL ELSE refresh_lease_owner END,
           refresh_lease_until = CASE WHEN refresh_lease_owner = $2 THEN NULL ELSE refresh_lease_until END
         WHERE seren_user_id = $1 AND refresh_token_version = $3 AND status = 'active'
-        RETURNING ${COLUMNS}`,
+        RETURNING seren_user_id, status, scopes, google_sub, refresh_token_encrypted, refresh_token_version`,
       [
         serenUserId, owner, usedVersion,
         this.keyring.seal(r.token.value, serenUserId), new Date(r.token.expiresAt), new Date(r.token.obtainedAt),
         r.rotatedRefreshToken === undefined ? null : this.keyring.seal(r.rotatedRefreshToken, serenUserId),
         r.scopes === undefined ? null : [...r.scopes],
       ],
+      'grant_save_refreshed',
     );
-    return row && this.open(row);
+    // The token just sealed is the one in hand: no need to open it again.
+    return row && { ...this.grantOf(row), token: r.token };
   }
 
   /**
@@ -171,16 +205,25 @@ export class TokenStore {
   }
 
   private open(r: Row): GrantRow {
+    return { ...this.grantOf(r), token: this.openAccessToken(r) };
+  }
+
+  private grantOf(r: Omit<Row, 'access_token_encrypted' | 'access_token_expires_at' | 'obtained_at'>): Omit<GrantRow, 'token'> {
     return {
       serenUserId: r.seren_user_id,
       status: r.status,
       scopes: r.scopes,
       googleSubject: r.google_sub,
-      token: this.openAccessToken(r),
       refreshTokenSealed: r.refresh_token_encrypted as Sealed,
       refreshTokenVersion: r.refresh_token_version,
-      leaseOwner: r.refresh_lease_owner,
-      leaseUntil: r.refresh_lease_until?.getTime() ?? null,
+    };
+  }
+
+  private leased(row: LeaseRow, owner: string): LeasedRow {
+    return {
+      ...this.open(row),
+      takenOverFrom: row.previous_owner !== null && row.previous_owner !== owner ? row.previous_owner : null,
+      googleBackoffUntil: row.google_backoff_until?.getTime() ?? null,
     };
   }
 }

@@ -5,6 +5,7 @@ import { GoogleEmulator, type EmulatorOptions } from '../../src/emulator/index.j
 import { freePort } from '../../src/demo/free-port.js';
 import { createLogger } from '../../src/log/logger.js';
 import { type RunningService, startService } from '../../src/runtime.js';
+import { type SentStatement, countStatements } from './counted-database.js';
 import { freshStorage, type TestStorage } from './database.js';
 import { SerenStandIn } from './seren.js';
 
@@ -23,6 +24,8 @@ export interface HarnessOptions {
   logLevel?: string;
   /** Adjusts the parsed config (e.g. strict mode, which parseConfig refuses with the http:// emulator). */
   configure?: (config: Config) => Config;
+  /** Records every statement the service sends (`Harness.sent`). */
+  recordStatements?: boolean;
 }
 
 /**
@@ -39,6 +42,8 @@ export interface Harness {
   clock: AdjustableClock;
   /** Every log line the service wrote, as JSON text. */
   logs: string[];
+  /** Statements the service sent, with their parameters (only with `recordStatements`). */
+  sent: SentStatement[];
   close(): Promise<void>;
 }
 
@@ -66,7 +71,8 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   const logs: string[] = [];
   const logger = createLogger(opts.logLevel ?? 'debug', { write: (line: string) => void logs.push(line) });
   const clock = new AdjustableClock();
-  const service = await startService(config, { logger, clock: clock.now });
+  const counted = opts.recordStatements ? countStatements(await storage.open(), { record: true }) : undefined;
+  const service = await startService(config, { logger, clock: clock.now, ...(counted ? { database: counted.db } : {}) });
   // Discovery runs in the background; tests want it loaded.
   // (as if through a TLS proxy, for strict-mode harnesses)
   await waitFor(async () => (await fetch(`${service.url}/ready`, { headers: { 'x-forwarded-proto': 'https' } })).ok, 'service /ready');
@@ -79,6 +85,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     storage,
     clock,
     logs,
+    sent: counted?.sent ?? [],
     async close() {
       await service.close();
       if (ownGoogle) await google.close();
