@@ -14,10 +14,12 @@ export class OneLineRequestLog extends LogController {
 
   override incomingRequest(): void {}
 
+  /** Through the root logger, the id as a field: no per-request child logger is made just for this line. */
   override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
-    const fields = { req: request, res: reply, responseTime: reply.elapsedTime };
-    if (error) reply.log.error({ ...fields, err: error }, 'request errored');
-    else reply.log.info(fields, 'request completed');
+    const log = request.server.log;
+    const fields = { request_id: request.id, req: request, res: reply, responseTime: reply.elapsedTime };
+    if (error) log.error({ ...fields, err: error }, 'request errored');
+    else log.info(fields, 'request completed');
   }
 
   /** Fastify's own line names the raw URL, query values and all. */
