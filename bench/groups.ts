@@ -7,7 +7,7 @@ import { type Keys, openLoop, wrk } from './generators.js';
 import { runChild } from './proc.js';
 import type { Row } from './report.js';
 import { type Measurable, type UserCursor, closedLoopBeside, costed, openLoopBeside, setUpstreamLatency } from './scenarios.js';
-import { type StartMeasure, buildForStart, measureStart } from './start.js';
+import { type StartMeasure, measureStart } from './start.js';
 
 const EXCHANGE = '/token/exchange?publisher=gmail';
 const { rounds, seconds, warmupSeconds, connections } = settings;
@@ -97,8 +97,7 @@ export async function scaleGroup(ctx: BenchContext): Promise<{ small: Row; large
 
 /** Start to ready of the compiled service: a fresh embedded DATA_DIR, the same again, PostgreSQL. */
 export async function startGroup(ctx: BenchContext): Promise<{ fresh: StartMeasure; existing: StartMeasure; postgres: StartMeasure | undefined }> {
-  ctx.say('start: build, then fresh embedded, existing embedded, PostgreSQL');
-  await buildForStart();
+  ctx.say('start: fresh embedded, existing embedded, PostgreSQL');
   const env = (db: Db) => ctx.env(db, ctx.up, 'info');
   const dir = scratchEmbedded();
   const s = {

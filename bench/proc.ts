@@ -4,8 +4,25 @@
  * thing it measures. Children speak to the parent over Node's IPC channel.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { copyFileSync } from 'node:fs';
 
-const TSX = ['--import', 'tsx'];
+/**
+ * The benchmark compiled to JavaScript (src/ with it): children run as `node <file>.js`, as the
+ * image runs the service, not under tsx, whose loader thread would add its own memory and start-up
+ * to every figure.
+ */
+export const BUILD_DIR = new URL('./.build/', import.meta.url).pathname;
+
+/** Compiles bench/ and what it imports (src/, test/support/) into bench/.build (ignored by git). */
+export async function buildBench(): Promise<void> {
+  const tsc = new URL('../node_modules/.bin/tsc', import.meta.url).pathname;
+  await runCommand(tsc, ['-p', new URL('./tsconfig.json', import.meta.url).pathname]);
+  // src/ finds package.json two levels up (its version), as dist/ does in the image.
+  copyFileSync(new URL('../package.json', import.meta.url), `${BUILD_DIR}package.json`);
+}
+
+/** The compiled file of `bench/<script>.ts`. */
+const compiled = (script: string) => `${BUILD_DIR}bench/${script.replace(/^\.\//, '').replace(/\.ts$/, '.js')}`;
 
 export interface Child {
   readonly process: ChildProcess;
@@ -21,9 +38,9 @@ export interface SpawnOptions {
   stdout?: 'ignore' | 'inherit';
 }
 
-/** Starts `bench/<script>` under tsx and resolves once it sends `{ready}` (or `{result}` for one-shot children). */
+/** Starts compiled `bench/<script>` (buildBench first) and resolves once it sends `{ready}` (or `{result}` for one-shot children). */
 export function startChild(script: string, args: string[], opts: SpawnOptions = {}): Promise<Child & { result?: unknown }> {
-  const child = spawn(process.execPath, [...TSX, ...(opts.nodeArgs ?? []), new URL(script, import.meta.url).pathname, ...args], {
+  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), compiled(script), ...args], {
     env: definedOnly({ ...process.env, ...opts.env }),
     stdio: ['ignore', opts.stdout ?? 'ignore', 'inherit', 'ipc'],
   });

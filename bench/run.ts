@@ -13,6 +13,7 @@
 import { BenchContext, settings } from './context.js';
 import { haveWrk } from './generators.js';
 import { burstGroup, cachedGroup, coldExchange, scaleGroup, startGroup, upstream50Group } from './groups.js';
+import { buildBench } from './proc.js';
 import { type Row, machineLine, printTable, target, writeResults } from './report.js';
 
 const FILES = [new URL('./results.local.json', import.meta.url), ...(process.argv.includes('--reference') ? [new URL('./reference-run.json', import.meta.url)] : [])];
@@ -22,6 +23,8 @@ async function main() {
   const started = Date.now();
   const { quick, rounds, seconds: duration_s, connections, users } = settings;
   const machine = machineLine({ quick, rounds, duration_s, connections, users, database: process.env.DATABASE_URL ? 'postgres' : 'embedded' });
+  console.log('compiling bench/ and src/ (the children run compiled, as the image runs the service)');
+  await buildBench();
   const ctx = await BenchContext.start();
   let cachedRatio = Number.NaN;
   let coldRatio = Number.NaN;

@@ -1,25 +1,17 @@
 /**
- * Start-up as an operator sees it: the compiled service (`node dist/cli/entry.js serve`, what the
+ * Start-up as an operator sees it: the compiled service (`node <build>/src/cli/entry.js serve`, what the
  * image runs) from spawn until `GET /ready` answers 200, and its RSS then. Three starts: a fresh
  * embedded DATA_DIR (the database is created), the same directory again, and PostgreSQL.
  */
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { definedOnly, runCommand } from './proc.js';
-
-const BUILD_DIR = new URL('./.build/', import.meta.url).pathname;
+import { BUILD_DIR, definedOnly } from './proc.js';
 
 export interface StartMeasure {
   ms: number;
   rss_mb: number;
   rss_peak_mb: number;
-}
-
-/** Compiles src/ to bench/.build (ignored by git) so starts are measured without tsx. */
-export async function buildForStart(): Promise<void> {
-  const tsc = new URL('../node_modules/.bin/tsc', import.meta.url).pathname;
-  await runCommand(tsc, ['-p', new URL('../tsconfig.build.json', import.meta.url).pathname, '--outDir', BUILD_DIR]);
 }
 
 function freePort(): Promise<number> {
@@ -42,7 +34,7 @@ const statusMb = (pid: number, field: string) => {
 export async function measureStart(env: Record<string, string | undefined>): Promise<StartMeasure> {
   const port = await freePort();
   const started = performance.now();
-  const child = spawn(process.execPath, [`${BUILD_DIR}cli/entry.js`, 'serve'], {
+  const child = spawn(process.execPath, [`${BUILD_DIR}src/cli/entry.js`, 'serve'], {
     env: definedOnly({ ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' }),
     stdio: ['ignore', 'ignore', 'pipe'],
   });
