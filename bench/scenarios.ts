@@ -10,6 +10,8 @@ export interface Stats {
   cpu_user_us: number;
   cpu_system_us: number;
   statements: number;
+  /** Requests the process received (the generator's count misses those it cut off at the end). */
+  received: number;
   rss_mb: number;
   rss_peak_mb: number;
   heap_used_mb: number;
@@ -99,9 +101,10 @@ export async function costed<M extends Measured>(svc: Measurable, upstreams: Ups
   const started = performance.now();
   const m = await load();
   const seconds = (performance.now() - started) / 1000;
-  const after = await svc.stats();
+  const after = await settled(svc);
   const callsAfter = await calls();
-  const n = Math.max(1, m.requests);
+  // Per exchange the service received: requests the generator cut off still cost their share.
+  const n = Math.max(1, after.received - before.received);
   const cpuUs = after.cpu_user_us + after.cpu_system_us - before.cpu_user_us - before.cpu_system_us;
   return {
     ...m,
@@ -117,6 +120,24 @@ export async function costed<M extends Measured>(svc: Measurable, upstreams: Ups
         }
       : {}),
   };
+}
+
+/**
+ * The service's counters once the requests still in flight when the load stopped have sent their
+ * last statement (each read restarts the RSS peak: the highest of the reads is the window's).
+ */
+async function settled(svc: Measurable): Promise<Stats> {
+  let last = await svc.stats();
+  let peak = last.rss_peak_mb;
+  for (let i = 0; i < 40; i++) {
+    await new Promise((r) => setTimeout(r, 50));
+    const now = await svc.stats();
+    peak = Math.max(peak, now.rss_peak_mb);
+    const done = now.statements === last.statements && now.cpu_user_us - last.cpu_user_us < 5_000;
+    last = now;
+    if (done) break;
+  }
+  return { ...last, rss_peak_mb: peak };
 }
 
 /**

@@ -7,8 +7,8 @@
  *   node --import tsx bench/service.ts bare
  *
  * Sends `{ready: {url}}`; answers `{stats: true}` with the process's own counters since start:
- * CPU (process.cpuUsage), database statements sent (counted at the Database seam), RSS now and
- * its peak since the previous stats message (VmHWM, reset after each read), and GC pauses.
+ * CPU (process.cpuUsage), database statements sent (counted at the Database seam), requests
+ * received, RSS now and its peak since the previous stats message (VmHWM, reset after each read), and GC pauses.
  * `{profile: 'start'}` starts V8's CPU profiler; `{profile: 'stop', file}` writes the profile
  * there (so a profile covers the measured windows, not start-up or warm-up).
  */
@@ -24,6 +24,7 @@ import { countStatements } from '../test/support/counted-database.js';
 
 const mode = process.argv[2] ?? 'service';
 let statements = () => 0;
+let received = 0;
 let gcCount = 0;
 let gcMs = 0;
 let gcMaxMs = 0;
@@ -54,6 +55,7 @@ function stats() {
     cpu_user_us: cpu.user,
     cpu_system_us: cpu.system,
     statements: statements(),
+    received,
     rss_mb: mb(process.memoryUsage.rss()),
     rss_peak_mb: mb(peakRss()),
     heap_used_mb: mb(process.memoryUsage().heapUsed),
@@ -69,7 +71,7 @@ async function bare() {
   const app = Fastify();
   const answer = { access_token: 'ya29.constant', expires_in: 3540, token_type: 'Bearer', scope: 'https://www.googleapis.com/auth/gmail.readonly' };
   app.post('/token/exchange', async () => answer);
-  return { url: await app.listen({ port: 0, host: '127.0.0.1' }), close: () => app.close() };
+  return { app, url: await app.listen({ port: 0, host: '127.0.0.1' }), close: () => app.close() };
 }
 
 async function service() {
@@ -101,6 +103,7 @@ async function profile(m: { profile: 'start' | 'stop'; file?: string }) {
 
 try {
   const running = mode === 'bare' ? await bare() : await service();
+  running.app.server.on('request', () => received++);
   process.on('message', (m: { stats?: boolean; profile?: 'start' | 'stop'; file?: string }) => {
     if (m.stats) process.send!({ stats: stats() });
     if (m.profile) void profile({ profile: m.profile, file: m.file }).then((profiled) => process.send!({ profiled }));
