@@ -57,8 +57,8 @@ type LeaseRow = Row & { previous_owner: string | null; google_backoff_until: Dat
 
 const COLUMNS = `seren_user_id, status, scopes, google_sub, refresh_token_encrypted, refresh_token_version, access_token_encrypted,
   access_token_expires_at, GREATEST(connected_at, last_refreshed_at) AS obtained_at`;
-/** Takes the lease ($2 until $3) when it is free, expired (at $4) or already ours. */
-const LEASE_IS_TAKEABLE = '(refresh_lease_until IS NULL OR refresh_lease_until <= $4 OR refresh_lease_owner = $2)';
+/** The lease is free or expired (at $4). */
+const LEASE_IS_FREE = '(refresh_lease_until IS NULL OR refresh_lease_until <= $4)';
 const BACKOFF_UNTIL = `(SELECT until FROM google_backoff WHERE endpoint = 'token') AS google_backoff_until`;
 
 /**
@@ -87,7 +87,7 @@ export class TokenStore {
     const [row] = await this.db.query<LeaseRow>(
       `WITH before AS (SELECT refresh_lease_owner AS previous_owner FROM user_google_tokens WHERE seren_user_id = $1 FOR UPDATE)
        UPDATE user_google_tokens SET refresh_lease_owner = $2, refresh_lease_until = $3 FROM before
-        WHERE seren_user_id = $1 AND status = 'active' AND ${LEASE_IS_TAKEABLE}
+        WHERE seren_user_id = $1 AND status = 'active' AND (${LEASE_IS_FREE} OR refresh_lease_owner = $2)
         RETURNING ${COLUMNS}, before.previous_owner, ${BACKOFF_UNTIL}`,
       [serenUserId, owner, new Date(now + leaseMs), new Date(now)],
       'grant_try_lease',
@@ -97,8 +97,9 @@ export class TokenStore {
 
   /**
    * A memory miss's read, in one round trip with the lease it will need: the row as it is now,
-   * and the refresh lease (as tryLease takes it) only when the caller is sure to refresh: the
-   * grant is active, has the scopes wanted, and no token living long enough.
+   * and the refresh lease only when the caller is sure to refresh (the grant is active, has the
+   * scopes wanted, and no token living long enough) and nobody holds it, this instance included:
+   * a flight of ours holding it is joined, not doubled.
    */
   async readOrLease(serenUserId: string, owner: string, now: number, leaseMs: number, wanted: TokenWanted): Promise<ReadOrLeased | undefined> {
     const [row] = await this.db.query<LeaseRow & { leased: boolean }>(
@@ -106,7 +107,7 @@ export class TokenStore {
          SELECT ${COLUMNS}, refresh_lease_owner AS previous_owner FROM user_google_tokens WHERE seren_user_id = $1 FOR UPDATE),
        taken AS (
          UPDATE user_google_tokens AS g SET refresh_lease_owner = $2, refresh_lease_until = $3 FROM current
-          WHERE g.seren_user_id = $1 AND g.status = 'active' AND ${LEASE_IS_TAKEABLE}
+          WHERE g.seren_user_id = $1 AND g.status = 'active' AND ${LEASE_IS_FREE}
             AND (g.access_token_expires_at IS NULL OR g.access_token_expires_at < $5) AND g.scopes @> $6::text[]
           RETURNING 1)
        SELECT current.*, EXISTS (SELECT 1 FROM taken) AS leased, ${BACKOFF_UNTIL} FROM current`,

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectGoogle } from '../support/connect.js';
+import { CALENDAR } from '../support/auth-flow.js';
+import { GMAIL_SCOPES, connectGoogle } from '../support/connect.js';
 import { type Harness, startHarness } from '../support/harness.js';
 import { exchangeJson, newUser } from '../support/token-client.js';
 
@@ -53,6 +54,18 @@ describe('database round trips per exchange', () => {
     const sent = await statementsFor(user.id, async () => ({ status } = await exchangeJson(h, user.key, 'google-calendar')));
     expect(status).toBe(401); // google_insufficient_scope
     expect(sent[0]).toBe('WITH');
+    expect(await leaseOf(user.id)).toBeNull();
+  });
+
+  it('concurrent cold exchanges for two publishers of one user: one refresh (a flight of ours is joined, not leased again)', async () => {
+    const user = newUser(h);
+    await connectGoogle(h, user.id, { scopes: [...GMAIL_SCOPES, ...CALENDAR] });
+    h.clock.advance(3_600);
+    h.google.resetCalls();
+    const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => exchangeJson(h, user.key, i % 2 ? 'gmail' : 'google-calendar')));
+    expect(answers.map((a) => a.status)).toEqual(Array(20).fill(200));
+    expect(new Set(answers.map((a) => a.body.access_token)).size).toBe(1);
+    expect(h.google.calls.token_refresh).toBe(1);
     expect(await leaseOf(user.id)).toBeNull();
   });
 
