@@ -2,6 +2,7 @@ import type { Clock } from '../clock.js';
 import { ApiError, retryAfter } from '../errors/errors.js';
 import { GoogleError } from '../google/errors.js';
 import type { Logger } from '../log/logger.js';
+import { RepeatLimitedLog } from '../log/repeat-limited.js';
 import type { CacheSource, Metrics } from '../metrics/metrics.js';
 import type { Publisher } from '../publishers/catalog.js';
 import { missingScopes } from '../publishers/scopes.js';
@@ -50,8 +51,12 @@ export class TokenExchange {
   private readonly loading = new Map<string, Promise<Loaded | undefined>>();
   private readonly warnedShortTokens = new Set<string>();
   private readonly missingMemo = new WeakMap<GrantView, Map<string, string[]>>();
+  /** While Google is down every exchange gives a degraded answer: one line a minute per publisher and cause. */
+  private readonly degradedLog: RepeatLimitedLog;
 
-  constructor(private readonly deps: TokenExchangeDeps) {}
+  constructor(private readonly deps: TokenExchangeDeps) {
+    this.degradedLog = new RepeatLimitedLog(deps.logger, deps.clock);
+  }
 
   /**
    * The hot path, synchronous: an answer from this instance's memory alone, or undefined when the
@@ -151,7 +156,10 @@ export class TokenExchange {
       const now = clock();
       // A degraded answer (SPEC §3): only a stored token the gateway may hold for its whole cache TTL.
       if (err.kind !== 'misconfigured' && err.kind !== 'invalid_grant' && view.token && usableWhileGoogleIsDown(view.token, publisher, now)) {
-        this.deps.logger.warn({ seren_user_id: user.id, publisher: publisher?.slug }, 'Google unavailable: returning the stored access token, which outlives the gateway cache');
+        this.degradedLog.write(
+          'warn', `${publisher?.slug ?? ''}|${err.message}`, { err, seren_user_id: user.id, publisher: publisher?.slug },
+          `Google unavailable (${err.message}): returning the stored access token, which outlives the gateway cache`,
+        );
         return { answer: answerOf(view, view.token, now), stale: true };
       }
       throw googleFailure(err);

@@ -4,6 +4,7 @@ import { GoogleClient } from '../../src/google/client.js';
 import { GoogleError } from '../../src/google/errors.js';
 import { createLogger } from '../../src/log/logger.js';
 import { startService } from '../../src/runtime.js';
+import { EXCHANGE_DEADLINE_MS } from '../../src/tokens/deadline.js';
 import { connectGoogle } from '../support/connect.js';
 import { freshStorage } from '../support/database.js';
 import { type Harness, TEST_CLIENT, freePort, startHarness, waitFor } from '../support/harness.js';
@@ -78,5 +79,39 @@ describe('refresh failures in the log', () => {
     expect(warnings[0]!.msg).toContain('HTTP 503');
     expect(JSON.stringify(warnings[0])).not.toContain('"stack"');
   });
-});
 
+  /** Users whose stored token has 3,550 s left: too little for a normal gmail answer, enough for a degraded one. */
+  const usersWithUsableTokens = async (n: number) => {
+    const users = Array.from({ length: n }, () => newUser(h));
+    for (const u of users) await connectGoogle(h, u.id);
+    h.clock.advance(50);
+    return users;
+  };
+  const degradedLines = (from: number) =>
+    logLines(h).slice(from).filter((l) => l.level === 40 && l.msg.includes('returning the stored access token'));
+
+  it('degraded answers to every user while Google answers 503 are one warn line, with the cause', async () => {
+    const users = await usersWithUsableTokens(3);
+    h.google.controls.failNext('token', { status: 503 }, Infinity);
+    const before = h.logs.length;
+    for (const u of users) expect((await exchange(h, u.key, 'gmail')).status).toBe(200);
+    const degraded = degradedLines(before);
+    expect(degraded).toHaveLength(1); // before: one per exchange
+    expect(degraded[0]!.msg).toContain('HTTP 503');
+    expect(degraded[0]!.publisher).toBe('gmail');
+    expect(JSON.stringify(degraded[0])).not.toContain('"stack"');
+  });
+
+  it('Google hanging past the exchange deadline: the warn line names the time-out, without a stack', async () => {
+    const [user] = await usersWithUsableTokens(1);
+    h.google.controls.failNext('token', { hang: true }, Infinity);
+    const before = h.logs.length;
+    const started = performance.now();
+    expect((await exchange(h, user!.key, 'gmail')).status).toBe(200);
+    expect(performance.now() - started).toBeLessThan(EXCHANGE_DEADLINE_MS + 1_000);
+    const degraded = degradedLines(before);
+    expect(degraded).toHaveLength(1);
+    expect(degraded[0]!.msg).toContain('refresh: no answer within the exchange deadline');
+    expect(JSON.stringify(degraded[0])).not.toContain('"stack"');
+  }, 10_000);
+});
