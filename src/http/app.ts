@@ -13,6 +13,7 @@ import { OAuthFlows } from '../flows/flows.js';
 import type { GoogleClient } from '../google/client.js';
 import { Grants } from '../grants/grants.js';
 import type { Logger } from '../log/logger.js';
+import { RepeatLimitedLog } from '../log/repeat-limited.js';
 import { OneLineRequestLog } from '../log/request-log.js';
 import { type Maintenance, createMaintenance } from '../maintenance/index.js';
 import { standardPurges } from '../maintenance/purges.js';
@@ -59,6 +60,8 @@ export interface AppContext extends AppDeps {
   tokenServices: TokenServices;
   /** Periodic purges (expired links and flows, audit retention); other modules may add their own. */
   maintenance: Maintenance;
+  /** Google failing while browser pages are served: one line a minute per kind (an outage fails every page load). */
+  pageFailures: RepeatLimitedLog;
 }
 
 /** Where dev mode serves the emulated Google inside this service. */
@@ -114,7 +117,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const maintenance = createMaintenance(app, { clock: deps.clock, logger: deps.logger, registry: tokenServices.metrics.registry });
   for (const task of standardPurges({ db: deps.db, connectTokens, flows, auditRetentionDays: config.auditRetentionDays })) maintenance.add(task);
   const identity = loggingSerenFailures(deps.identity, deps.logger, deps.clock);
-  const ctx: AppContext = { ...deps, identity, grants, connectTokens, flows, tokenServices, maintenance };
+  const pageFailures = new RepeatLimitedLog(deps.logger, deps.clock);
+  const ctx: AppContext = { ...deps, identity, grants, connectTokens, flows, tokenServices, maintenance, pageFailures };
 
   await registerOpenApi(app, config.publicUrl, EMULATOR_PREFIX);
   await app.register(landingRoute, ctx);

@@ -2,9 +2,11 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/config.js';
 import { GoogleClient } from '../../src/google/client.js';
 import { GoogleError } from '../../src/google/errors.js';
+import { GoogleEmulator } from '../../src/emulator/index.js';
 import { createLogger } from '../../src/log/logger.js';
 import { startService } from '../../src/runtime.js';
 import { EXCHANGE_DEADLINE_MS } from '../../src/tokens/deadline.js';
+import { AuthFlow } from '../support/auth-flow.js';
 import { connectGoogle } from '../support/connect.js';
 import { freshStorage } from '../support/database.js';
 import { type Harness, TEST_CLIENT, freePort, startHarness, waitFor } from '../support/harness.js';
@@ -115,3 +117,25 @@ describe('refresh failures in the log', () => {
     expect(JSON.stringify(degraded[0])).not.toContain('"stack"');
   }, 10_000);
 });
+
+describe('Google failing while browser pages are served', () => {
+  it('discovery failing on every page load is one warn line, without a stack', async () => {
+    const google = new GoogleEmulator({ autoApprove: true, clients: [{ ...TEST_CLIENT }] });
+    await google.start();
+    google.controls.failNext('discovery', { status: 503 }, Infinity);
+    const h = await startHarness({ google, logLevel: 'info', waitForReady: false });
+    try {
+      const flow = new AuthFlow(h);
+      const links = [await flow.link(newUser(h).key), await flow.link(newUser(h).key)];
+      for (const link of [...links, ...links]) expect((await fetch(link)).status).toBe(503);
+      const warnings = logLines(h).filter((l) => l.level === 40 && l.msg.includes('for a browser page'));
+      expect(warnings).toHaveLength(1); // before: one per page load
+      expect(JSON.stringify(warnings[0])).toContain('HTTP 503');
+      expect(JSON.stringify(warnings[0])).not.toContain('"stack"');
+    } finally {
+      await h.close();
+      await google.close();
+    }
+  });
+});
+

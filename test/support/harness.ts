@@ -26,6 +26,8 @@ export interface HarnessOptions {
   configure?: (config: Config) => Config;
   /** Records every statement the service sends (`Harness.sent`). */
   recordStatements?: boolean;
+  /** False: do not wait for /ready (a test of a Google whose discovery never loads). */
+  waitForReady?: boolean;
 }
 
 /**
@@ -75,7 +77,9 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   const service = await startService(config, { logger, clock: clock.now, ...(counted ? { database: counted.db } : {}) });
   // Discovery runs in the background; tests want it loaded.
   // (as if through a TLS proxy, for strict-mode harnesses)
-  await waitFor(async () => (await fetch(`${service.url}/ready`, { headers: { 'x-forwarded-proto': 'https' } })).ok, 'service /ready');
+  if (opts.waitForReady !== false) {
+    await waitFor(async () => (await fetch(`${service.url}/ready`, { headers: { 'x-forwarded-proto': 'https' } })).ok, 'service /ready');
+  }
   return {
     url: service.url,
     config,

@@ -2,6 +2,7 @@ import type { FastifyError, FastifyInstance } from 'fastify';
 import { DatabaseUnavailableError } from '../../db/failures.js';
 import { ApiError } from '../../errors/errors.js';
 import { GoogleError } from '../../google/errors.js';
+import type { RepeatLimitedLog } from '../../log/repeat-limited.js';
 import {
   badRequestPage, forbiddenFormPage, googleFailedPage, internalErrorPage, methodNotAllowedPage, notFoundPage, rateLimitedPage,
   serviceUnavailablePage,
@@ -11,7 +12,7 @@ import { DATABASE_RETRY_AFTER_SECONDS } from '../error-handler.js';
 import { sendPage } from './auth-reply.js';
 
 /** /auth/* is for browsers: every error there is an HTML page, never JSON (scoped to this plugin). */
-export function registerAuthErrorPages(auth: FastifyInstance): void {
+export function registerAuthErrorPages(auth: FastifyInstance, pageFailures: RepeatLimitedLog): void {
   auth.setErrorHandler((err: FastifyError | ApiError | DatabaseUnavailableError, request, reply) => {
     // The database's outage is logged once per episode (db/outage.ts); shutdown needs no log.
     if (err instanceof DatabaseUnavailableError || (err instanceof ApiError && err.code === 'service_unavailable')) {
@@ -23,7 +24,7 @@ export function registerAuthErrorPages(auth: FastifyInstance): void {
     if (status === 403) return sendPage(reply, forbiddenFormPage());
     if (status >= 400 && status < 500) return sendPage(reply, { ...badRequestPage(), status });
     if (err instanceof GoogleError) {
-      request.log.warn({ err }, 'Google failed during a browser request');
+      pageFailures.write('warn', `page|${err.kind}|${err.message}`, { err }, 'Google failed during a browser request');
       return sendPage(reply, googleFailedPage(err.kind));
     }
     request.log.error({ err }, 'unhandled error');

@@ -47,7 +47,7 @@ export async function withGoogleOrigin(ctx: AppContext, reply: FastifyReply, fn:
     origin = await authorizationOrigin(ctx.google);
   } catch (err) {
     if (!(err instanceof GoogleError)) throw err;
-    reply.log.warn({ err }, 'Google discovery unavailable for a browser page');
+    ctx.pageFailures.write('warn', `discovery|${err.message}`, { err }, 'Google discovery unavailable for a browser page');
     return sendPage(reply, googleUnreachablePage());
   }
   return fn(origin);

@@ -28,7 +28,7 @@ export async function authRoutes(app: FastifyInstance, ctx: AppContext) {
       auth.addHook('onRequest', limit as onRequestAsyncHookHandler);
       // The CSRF secret lives in a SameSite=Strict HttpOnly cookie; forms carry a salted token derived from it.
       registerCsrf(auth, new BrowserCookies(ctx.config.publicUrl));
-      registerAuthErrorPages(auth);
+      registerAuthErrorPages(auth, ctx.pageFailures);
       await auth.register(confirmRoutes, ctx);
       await auth.register(startRoutes, ctx);
       await auth.register(callbackRoutes, ctx);
