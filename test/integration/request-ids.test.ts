@@ -36,12 +36,18 @@ describe('request ids', () => {
 
   it('puts the request id in every JSON error body, the same as the header', async () => {
     const user = newUser(h);
+    const connected = newUser(h);
+    await connectGoogle(h, connected.id);
+    h.clock.advance(3_600); // its stored token has expired: the next exchange refreshes
+    h.google.controls.failNext('token', { error: 'invalid_client' });
     const answers = [
       await fetch(`${h.url}/no-such-route`), // 404
       await exchange(h, undefined), // 401
       await exchange(h, user.key, 'no-such-publisher'), // 400
-      await fetch(`${h.url}/token/exchange?unexpected=1`, { method: 'POST', headers: { authorization: `Bearer ${user.key}` } }), // 400 (schema)
+      await fetch(`${h.url}/token/exchange?unexpected=1`, { method: 'POST', headers: { authorization: `Bearer ${user.key}` } }), // 401 google_not_connected (an unknown parameter is ignored)
+      await exchange(h, connected.key, 'gmail'), // 500 google_client_misconfigured
     ];
+    expect(answers.map((res) => res.status)).toEqual([404, 401, 400, 401, 500]);
     for (const res of answers) {
       const body = await res.json();
       expect(res.status).toBeGreaterThanOrEqual(400);
