@@ -1,8 +1,8 @@
-import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, mkdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { lockEmbeddedDirectory } from '../../src/db/embedded-lock.js';
 import { runCli } from '../support/cli.js';
@@ -69,6 +69,28 @@ describe('a start that fails says why in one sentence, with a documented exit co
       expect(run.stderr).toBe(`seren-google-auth serve: PORT: 127.0.0.1:${port} is already in use by another process; stop it, or set PORT (or HOST) to a free address.`);
     } finally {
       taken.close();
+    }
+  });
+
+  it('a port in use, as a process with the default LOG_LEVEL: 69, the sentence alone on stderr, no stack on either stream', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const port = (taken.address() as { port: number }).port;
+    const dataDir = mkdtempSync(join(tmpdir(), 'sga-port-'));
+    cpSync(inject('pgliteTemplate'), dataDir, { recursive: true }); // an existing database: no cluster creation
+    try {
+      const run = await runCli(['serve'], { DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', TOKEN_ENCRYPTION_KEYS: KEYS });
+      expect(run.code).toBe(69); // README, exit codes: PORT already in use
+      expect(run.stderr).toBe(`seren-google-auth serve: PORT: 127.0.0.1:${port} is already in use by another process; stop it, or set PORT (or HOST) to a free address.\n`);
+      // The log lines written before the failure (stdout, JSON) carry no stack either.
+      expect(run.stdout).toContain('"level"');
+      for (const output of [run.stdout, run.stderr]) {
+        expect(output).not.toContain('"stack"');
+        expect(output).not.toMatch(STACK_LINE);
+      }
+    } finally {
+      taken.close();
+      rmSync(dataDir, { recursive: true, force: true });
     }
   });
 
