@@ -94,6 +94,38 @@ describe('GET /openapi.json', () => {
     }
   });
 
+  it('gives every operation\'s error responses (4xx, 5xx) a body: an HTML page or the shared error schema', () => {
+    const API_ERROR = { $ref: '#/components/schemas/ApiError' };
+    const readiness = doc.paths['/ready']!.get!.responses['200']!.content!['application/json']!.schema;
+    let checked = 0;
+    for (const [name, op] of operations()) {
+      for (const [status, response] of Object.entries(op.responses)) {
+        if (Number(status) < 400) continue;
+        const content = Object.entries(response.content ?? {});
+        expect(content, `${name} ${status}`).not.toEqual([]);
+        for (const [type, media] of content) {
+          const where = `${name} ${status} ${type}`;
+          // The browser pages answer errors as HTML pages, never JSON (docs/api.md, browser routes).
+          if (type === 'text/html' && name.includes(' /auth/')) continue;
+          expect(type, where).toBe('application/json');
+          const schema = media.schema as Record<string, unknown> | undefined;
+          if (name === 'POST /risc/events' && schema?.$ref === undefined) {
+            // Exception: Google's push delivery expects RFC 8935's error body ({err, description}), not ApiError.
+            expect(schema?.required, where).toEqual(['err', 'description']);
+          } else if (name === 'GET /ready' && status === '503') {
+            // Exception: "not ready" is the readiness body (the 200's schema, `checks` false where missing);
+            // only service_unavailable (shutting down, database gone) is an ApiError.
+            expect(schema, where).toEqual({ oneOf: [readiness, API_ERROR] });
+          } else {
+            expect(schema, where).toEqual(API_ERROR);
+          }
+          checked++;
+        }
+      }
+    }
+    expect(checked).toBeGreaterThan(40);
+  });
+
   it('lists every error code in the shared error schema', () => {
     expect(doc.components.schemas.ApiError!.properties.error!.enum!.sort()).toEqual(Object.keys(ERROR_STATUS).sort());
   });
