@@ -35,7 +35,7 @@ export interface Leased {
 }
 
 /**
- * Single-flight refresh, deduplicated twice (STYLE "Time and refresh"): concurrent exchanges on
+ * Single-flight refresh, deduplicated twice (docs/token-exchange.md, "Single-flight refresh"): concurrent exchanges on
  * this instance share one in-flight promise per user; across instances the winner holds a lease
  * on the grant row, re-reads freshness under it, and the others poll the row for its token.
  */

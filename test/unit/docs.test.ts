@@ -18,6 +18,21 @@ function markdownFiles(dir = ROOT): string[] {
   });
 }
 
+/** Every file under a directory of the repository. */
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? filesUnder(path) : [path];
+  });
+}
+
+/**
+ * Documents that live outside this repository: a sibling `shared/` directory, its STYLE and SPEC.
+ * Case-sensitive, so CSS `style` and prose "style" do not count; "SPEC §N" is fine (docs/api.md
+ * maps each section to this repository's documents).
+ */
+const OUTSIDE = /\.\.\/shared\/|\bSTYLE\b|\bSPEC\.md\b/;
+
 const read = (path: string) => readFileSync(path, 'utf8');
 /** The text outside fenced code blocks and inline code, where links are links. */
 const prose = (md: string) => md.replace(/^(```|~~~)[^\n]*\n[\s\S]*?^\1[^\n]*$/gm, '').replace(/`[^`\n]*`/g, '');
@@ -77,9 +92,24 @@ describe('the documentation stands alone', () => {
     });
 
     it(`${name}: names nothing outside the repository`, () => {
-      expect(read(file)).not.toMatch(/\.\.\/shared\/|\bSTYLE\.md\b|\bSPEC\.md\b/);
+      expect(read(file)).not.toMatch(OUTSIDE);
     });
   }
+
+  it('the code\'s comments name nothing outside the repository either', () => {
+    const sources = ['src', 'bin', 'bench'].flatMap((dir) => filesUnder(join(ROOT, dir)));
+    expect(sources.length).toBeGreaterThan(100);
+    const offenders = sources.filter((f) => OUTSIDE.test(read(f))).map((f) => relative(ROOT, f));
+    expect(offenders).toEqual([]);
+  });
+
+  it('every "SPEC §N" the code cites has a row in docs/api.md\'s table of contract sections', () => {
+    const api = read(join(ROOT, 'docs', 'api.md'));
+    const table = api.slice(api.indexOf('## Contract sections cited in the code'));
+    const cited = new Set(filesUnder(join(ROOT, 'src')).flatMap((f) => [...read(f).matchAll(/SPEC §(\d+)/g)].map((m) => m[1]!)));
+    expect(cited.size).toBeGreaterThan(5);
+    for (const section of cited) expect(table, `SPEC §${section}`).toMatch(new RegExp(`^\\| §${section} \\|`, 'm'));
+  });
 });
 
 describe('docs/api.md', () => {
