@@ -132,6 +132,14 @@ describe('docs/api.md', () => {
 describe('docs/operations.md', () => {
   const ops = read(join(ROOT, 'docs', 'operations.md'));
 
+  it('keeps the topics an operator looks for, each under its own heading', () => {
+    const headings = [...ops.matchAll(/^## (.+?)\s*$/gm)].map((m) => m[1]);
+    expect(headings).toEqual(expect.arrayContaining([
+      'Prerequisites', 'Running it with Docker', 'Back up the encryption keys', 'Upgrades and migrations', 'Security model',
+      'Metrics and alerts', 'The audit table and its retention', 'Running the tests', "Google's verification and security assessment",
+    ]));
+  });
+
   it('describes every audit event', () => {
     const source = read(join(ROOT, 'src', 'audit', 'audit.ts'));
     const union = source.slice(source.indexOf('export type AuditEvent'), source.indexOf(';', source.indexOf('export type AuditEvent')));
