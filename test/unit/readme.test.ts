@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { EXIT } from '../../src/cli/failures.js';
 import { ERROR_STATUS } from '../../src/errors/errors.js';
 
 const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
@@ -16,5 +17,11 @@ describe('README', () => {
     for (const [code, status] of Object.entries(ERROR_STATUS)) {
       expect(section, code).toMatch(new RegExp(`^\\| \`${code}\` \\| ${status} \\|`, 'm'));
     }
+  });
+
+  it('documents exactly the exit codes the command uses (0 and src/cli/failures.ts EXIT)', () => {
+    const table = readme.slice(readme.indexOf('| exit code | meaning |')).split('\n\n')[0]!;
+    const documented = [...table.matchAll(/^\| `(\d+)` \|/gm)].map((m) => Number(m[1]));
+    expect(documented.sort((a, b) => a - b)).toEqual([0, ...Object.values(EXIT)].sort((a, b) => a - b));
   });
 });
