@@ -15,6 +15,8 @@ export interface Stats {
   rss_mb: number;
   rss_peak_mb: number;
   heap_used_mb: number;
+  /** V8's heap as reserved now (young and old generations): what of RSS is JavaScript's. */
+  heap_total_mb: number;
   gc_count: number;
   gc_ms: number;
   gc_max_ms: number;
@@ -25,6 +27,8 @@ export interface Cost {
   cpu_ms_per_exchange: number;
   db_round_trips_per_exchange: number;
   rss_peak_mb: number;
+  /** V8's heap (young and old generations) when the window ended. */
+  heap_total_mb: number;
   gc_ms_per_s: number;
   gc_max_ms: number;
   google_calls_per_exchange?: number;
@@ -83,9 +87,12 @@ export async function startUpstreams(latencyMs: number): Promise<Upstreams> {
   return { google: new Measurable(google), seren: new Measurable(seren) };
 }
 
+/** BENCH_SERVICE_NODE_ARGS: node flags for the service's process only (e.g. V8 heap sizes to try). */
+const SERVICE_NODE_ARGS = process.env.BENCH_SERVICE_NODE_ARGS?.split(/\s+/).filter(Boolean) ?? [];
+
 /** The service (service.ts) configured by `env`; `profiled`: its measured windows are CPU-profiled. */
 export async function startServiceChild(env: Record<string, string | undefined>, profiled = false): Promise<Measurable> {
-  return new Measurable(await startChild('./service.ts', ['service'], { env }), profiled);
+  return new Measurable(await startChild('./service.ts', ['service'], { env, nodeArgs: SERVICE_NODE_ARGS }), profiled);
 }
 
 export async function startBare(): Promise<Measurable> {
@@ -111,6 +118,7 @@ export async function costed<M extends Measured>(svc: Measurable, upstreams: Ups
     cpu_ms_per_exchange: round(cpuUs / 1000 / n),
     db_round_trips_per_exchange: round((after.statements - before.statements) / n, 2),
     rss_peak_mb: after.rss_peak_mb,
+    heap_total_mb: after.heap_total_mb,
     gc_ms_per_s: round((after.gc_ms - before.gc_ms) / seconds, 1),
     gc_max_ms: round(after.gc_max_ms, 1),
     ...(callsBefore && callsAfter
@@ -124,20 +132,23 @@ export async function costed<M extends Measured>(svc: Measurable, upstreams: Ups
 
 /**
  * The service's counters once the requests still in flight when the load stopped have sent their
- * last statement (each read restarts the RSS peak: the highest of the reads is the window's).
+ * last statement (each read restarts the RSS peak and the longest GC pause: the highest of the
+ * reads is the window's).
  */
 async function settled(svc: Measurable): Promise<Stats> {
   let last = await svc.stats();
   let peak = last.rss_peak_mb;
+  let gcMax = last.gc_max_ms;
   for (let i = 0; i < 40; i++) {
     await new Promise((r) => setTimeout(r, 50));
     const now = await svc.stats();
     peak = Math.max(peak, now.rss_peak_mb);
+    gcMax = Math.max(gcMax, now.gc_max_ms);
     const done = now.statements === last.statements && now.cpu_user_us - last.cpu_user_us < 5_000;
     last = now;
     if (done) break;
   }
-  return { ...last, rss_peak_mb: peak };
+  return { ...last, rss_peak_mb: peak, gc_max_ms: gcMax };
 }
 
 /**
@@ -198,6 +209,7 @@ export async function closedLoopBeside(
       cpu_ms_per_exchange: weighted((m) => m.cpu_ms_per_exchange),
       db_round_trips_per_exchange: round(weighted((m) => m.db_round_trips_per_exchange), 2),
       rss_peak_mb: Math.max(...runs.map((m) => m.rss_peak_mb)),
+      heap_total_mb: Math.max(...runs.map((m) => m.heap_total_mb)),
       gc_ms_per_s: med(runs, (m) => m.gc_ms_per_s),
       gc_max_ms: Math.max(...runs.map((m) => m.gc_max_ms)),
       ...(runs[0]!.google_calls_per_exchange !== undefined

@@ -59,6 +59,7 @@ function stats() {
     rss_mb: mb(process.memoryUsage.rss()),
     rss_peak_mb: mb(peakRss()),
     heap_used_mb: mb(process.memoryUsage().heapUsed),
+    heap_total_mb: mb(process.memoryUsage().heapTotal),
     gc_count: gcCount,
     gc_ms: gcMs,
     gc_max_ms: gcMaxMs,
