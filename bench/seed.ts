@@ -21,7 +21,8 @@ const FILLER_CHUNK = 250_000;
 const { first, count, filler } = JSON.parse(process.argv[2] ?? '{}') as { first: number; count: number; filler: number };
 const started = performance.now();
 const keyring = new Keyring(parseKeySpecs(process.env.TOKEN_ENCRYPTION_KEYS ?? ''));
-const db = await openDatabase({ url: process.env.DATABASE_URL || undefined, dataDir: process.env.DATA_DIR ?? 'memory://' });
+// A bulk load, like a one-off command: no statement time-outs (the service's pool has them).
+const db = await openDatabase({ url: process.env.DATABASE_URL || undefined, dataDir: process.env.DATA_DIR ?? 'memory://', maintenance: true });
 await migrate(db);
 const now = new Date();
 const pad = randomBytes(48).toString('base64url');
