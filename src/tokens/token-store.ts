@@ -54,6 +54,8 @@ type Row = {
   obtained_at: Date;
 };
 type LeaseRow = Row & { previous_owner: string | null; google_backoff_until: Date | null };
+/** A row without its access token (the save returns no token: the caller holds it in clear). */
+type TokenlessRow = Omit<Row, 'access_token_encrypted' | 'access_token_expires_at' | 'obtained_at'>;
 
 const COLUMNS = `seren_user_id, status, scopes, google_sub, refresh_token_encrypted, refresh_token_version, access_token_encrypted,
   access_token_expires_at, GREATEST(connected_at, last_refreshed_at) AS obtained_at`;
@@ -154,7 +156,7 @@ export class TokenStore {
    * deleted or replaced meanwhile is not overwritten. A rotated refresh token gets a new version.
    */
   async saveRefreshed(serenUserId: string, owner: string, usedVersion: string, r: Refreshed): Promise<GrantRow | undefined> {
-    const [row] = await this.db.query<Omit<Row, 'access_token_encrypted' | 'access_token_expires_at' | 'obtained_at'>>(
+    const [row] = await this.db.query<TokenlessRow>(
       `UPDATE user_google_tokens SET
           access_token_encrypted = $4, access_token_expires_at = $5, last_refreshed_at = $6, updated_at = $6,
           refresh_token_encrypted = COALESCE($7, refresh_token_encrypted), scopes = COALESCE($8, scopes),
@@ -209,7 +211,7 @@ export class TokenStore {
     return { ...this.grantOf(r), token: this.openAccessToken(r) };
   }
 
-  private grantOf(r: Omit<Row, 'access_token_encrypted' | 'access_token_expires_at' | 'obtained_at'>): Omit<GrantRow, 'token'> {
+  private grantOf(r: TokenlessRow): Omit<GrantRow, 'token'> {
     return {
       serenUserId: r.seren_user_id,
       status: r.status,
