@@ -30,7 +30,10 @@ export async function openPostgres(url: string, opts: { maintenance: boolean } =
       client.release(new Error('opened before the latest database failure'));
     }
   };
-  /** Runs `work` on a borrowed client; a client that failed as unavailable is destroyed. */
+  /**
+   * Runs `work` on a borrowed client; a client that failed as unavailable is destroyed, and so is
+   * one whose prepared statements went wrong (it would fail the same way on every later use).
+   */
   const withClient = async <T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> => {
     const client = await borrow();
     let broken: Error | undefined;
@@ -40,10 +43,21 @@ export async function openPostgres(url: string, opts: { maintenance: boolean } =
       if (err instanceof DatabaseUnavailableError) {
         broken = err;
         failures++;
+      } else if (preparedStatementFailed(err)) {
+        broken = err as Error;
       }
       throw err;
     } finally {
       client.release(broken);
+    }
+  };
+  /** A named statement, retried once unnamed on another connection when the prepared one failed. */
+  const query = async <R>(sql: string, params?: readonly unknown[], name?: string): Promise<R[]> => {
+    try {
+      return await withClient((client) => on(client).query<R>(sql, params, name));
+    } catch (err) {
+      if (!name || !preparedStatementFailed(err)) throw err;
+      return withClient((client) => on(client).query<R>(sql, params));
     }
   };
   const on = (client: pg.PoolClient, queryTimeoutMs?: number): Queryable => ({
@@ -60,7 +74,7 @@ export async function openPostgres(url: string, opts: { maintenance: boolean } =
   }
   return {
     kind: 'postgres',
-    query: (sql, params, name) => withClient((client) => on(client).query(sql, params, name)),
+    query,
     exec: (sql) => withClient((client) => on(client).exec(sql)),
     transaction: (fn, opts = {}) =>
       withClient(async (client) => {
@@ -87,6 +101,18 @@ async function run(client: pg.PoolClient, text: string, values?: readonly unknow
   } catch (err) {
     throw translated(err);
   }
+}
+
+/**
+ * A named prepared statement the server no longer honours: its plan outdated by a migration
+ * another instance ran ("cached plan must not change result type", 0A000), or a pooler that
+ * moved the session to a connection without it (26000) or already holding the name (42P05).
+ */
+const PREPARED_STATEMENT_FAILURES = new Set(['0A000', '26000', '42P05']);
+
+function preparedStatementFailed(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && PREPARED_STATEMENT_FAILURES.has(code);
 }
 
 /** host:port/database of a connection URL, without the user or password. */
