@@ -8,9 +8,9 @@ import type { Bindings, ChildLoggerOptions } from 'fastify/types/logger.js';
  * - @fastify/helmet builds its middleware stack again for every request (parsing the CSP each
  *   time). The headers it sets are the same for every response, so a route can take them from
  *   helmet once (its documented `reply.helmet()` decorator) and replay them.
- * - Fastify creates a pino child logger per request, and with our redaction paths pino redacts
- *   the child's bindings each time. The child is only needed when something is logged at an
- *   enabled level (at LOG_LEVEL=info the request lines make that every request anyway).
+ * - Fastify creates a pino child logger per request. The child is only needed when the route
+ *   itself logs at an enabled level: the request's own line goes through the root logger
+ *   (log/request-log.ts).
  */
 
 /**

@@ -1,5 +1,8 @@
 import { type FastifyReply, type FastifyRequest, LogController } from 'fastify';
+import pino from 'pino';
 import { loggableUrl } from './logger.js';
+
+const INFO = pino.levels.values.info!;
 
 /**
  * One line per request, written when it completes: method, URL (query values redacted), client
@@ -14,12 +17,15 @@ export class OneLineRequestLog extends LogController {
 
   override incomingRequest(): void {}
 
-  /** Through the root logger, the id as a field: no per-request child logger is made just for this line. */
+  /**
+   * Through the root logger, the id as a field: no per-request child logger is made just for this
+   * line. A route's own level still decides (probes and scrapes run at `warn`).
+   */
   override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
     const log = request.server.log;
     const fields = { request_id: request.id, req: request, res: reply, responseTime: reply.elapsedTime };
     if (error) log.error({ ...fields, err: error }, 'request errored');
-    else log.info(fields, 'request completed');
+    else if ((pino.levels.values[reply.log.level] ?? Infinity) <= INFO) log.info(fields, 'request completed');
   }
 
   /** Fastify's own line names the raw URL, query values and all. */

@@ -82,6 +82,15 @@ describe('request ids', () => {
     expect(lines.map((l) => l.msg)).toContain('request completed');
   });
 
+  it('writes no request line for probes and scrapes (their routes log at warn), one for an exchange', async () => {
+    const ids: string[] = [];
+    for (const path of ['/health', '/ready', '/metrics']) ids.push((await fetch(`${h.url}${path}`)).headers.get('x-request-id')!);
+    const exchanged = await exchange(h, undefined);
+    await exchanged.text();
+    for (const id of ids) expect(linesOf(id).map((l) => l.msg)).not.toContain('request completed');
+    expect(linesOf(exchanged.headers.get('x-request-id')!).map((l) => l.msg)).toContain('request completed');
+  });
+
   it('replaces an incoming X-Request-Id that is too long or carries unsafe characters', async () => {
     for (const unsafe of ['x'.repeat(129), 'a b', 'id"}{"admin":true', '<script>', '']) {
       const res = await fetch(`${h.url}/health`, { headers: { 'x-request-id': unsafe } });
