@@ -176,7 +176,9 @@ export class TokenExchange {
     let pending = this.loading.get(key);
     if (!pending) {
       const ticket = this.deps.memory.ticket();
-      const wanted = { expiresAtLeast: need.freshSince + need.minRemainingMs, scopes: publisher?.scopes ?? NONE };
+      const wanted = this.deps.refresher.mayLeaseOnRead(serenUserId)
+        ? { expiresAtLeast: need.freshSince + need.minRemainingMs, scopes: publisher?.scopes ?? NONE }
+        : undefined;
       pending = this.deps.store
         .readOrLease(serenUserId, this.deps.refresher.owner, this.deps.clock(), REFRESH_LEASE_MS, wanted)
         .then((found) => {

@@ -46,11 +46,12 @@ export class PendingRefreshTokens {
     void this.retry(serenUserId, entry);
   }
 
-  /** Writes the user's pending result now; throws DatabaseUnavailableError while it cannot. */
+  /** A rotated refresh token of this user still waits for the database. */
   has(serenUserId: string): boolean {
     return this.pending.has(serenUserId);
   }
 
+  /** Writes the user's pending result now; throws DatabaseUnavailableError while it cannot. */
   async flush(serenUserId: string): Promise<void> {
     const entry = this.pending.get(serenUserId);
     if (entry) await this.attempt(serenUserId, entry);

@@ -50,8 +50,18 @@ export class Refresher {
   }
 
   /**
+   * Whether an exchange's read may take the refresh lease for this user now: not while a flight
+   * of ours runs (it is joined: a lease taken beside it would go unused, and hide which instance
+   * it was taken over from), a rotated refresh token waits to be stored, or Google's back-off
+   * holds every refresh.
+   */
+  mayLeaseOnRead(serenUserId: string): boolean {
+    return !this.inFlight.has(serenUserId) && !this.deps.pending.has(serenUserId) && this.deps.backoff.remainingSeconds() <= 0;
+  }
+
+  /**
    * A token meeting `need` (or minted after it was asked for), refreshing at most once per burst.
-   * `leased`: the lease the caller's read already took (a flight in progress here holds it too).
+   * `leased`: the lease the caller's read took (see mayLeaseOnRead).
    */
   async fresh(serenUserId: string, need: LifetimeNeed, leased?: Leased): Promise<FreshToken> {
     for (let round = 1; ; round++) {

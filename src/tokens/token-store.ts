@@ -94,30 +94,41 @@ export class TokenStore {
       [serenUserId, owner, new Date(now + leaseMs), new Date(now)],
       'grant_try_lease',
     );
-    return row && this.leased(row, owner);
+    return row && this.leased(this.open(row), row, owner);
   }
 
   /**
    * A memory miss's read, in one round trip with the lease it will need: the row as it is now,
-   * and the refresh lease only when the caller is sure to refresh (the grant is active, has the
-   * scopes wanted, and no token living long enough) and nobody holds it, this instance included:
-   * a flight of ours holding it is joined, not doubled.
+   * and the refresh lease when `wanted` is given and a refresh is sure to follow (the grant is
+   * active, has the scopes wanted, holds no token living long enough) and nobody holds the
+   * lease. Only a row being leased is locked: the common read (a stored token still good) stays
+   * a plain read, with no lock, no transaction id and no WAL record.
    */
-  async readOrLease(serenUserId: string, owner: string, now: number, leaseMs: number, wanted: TokenWanted): Promise<ReadOrLeased | undefined> {
+  async readOrLease(serenUserId: string, owner: string, now: number, leaseMs: number, wanted: TokenWanted | undefined): Promise<ReadOrLeased | undefined> {
+    if (!wanted) {
+      const row = await this.read(serenUserId);
+      return row && { row, lease: undefined };
+    }
     const [row] = await this.db.query<LeaseRow & { leased: boolean }>(
-      `WITH current AS (
-         SELECT ${COLUMNS}, refresh_lease_owner AS previous_owner FROM user_google_tokens WHERE seren_user_id = $1 FOR UPDATE),
-       taken AS (
-         UPDATE user_google_tokens AS g SET refresh_lease_owner = $2, refresh_lease_until = $3 FROM current
-          WHERE g.seren_user_id = $1 AND g.status = 'active' AND ${LEASE_IS_FREE}
-            AND (g.access_token_expires_at IS NULL OR g.access_token_expires_at < $5) AND g.scopes @> $6::text[]
-          RETURNING 1)
-       SELECT current.*, EXISTS (SELECT 1 FROM taken) AS leased, ${BACKOFF_UNTIL} FROM current`,
+      `WITH taken AS (
+         UPDATE user_google_tokens SET refresh_lease_owner = $2, refresh_lease_until = $3
+           FROM (SELECT seren_user_id AS leased_id, refresh_lease_owner AS previous_owner FROM user_google_tokens
+                  WHERE seren_user_id = $1 AND status = 'active' AND ${LEASE_IS_FREE}
+                    AND (access_token_expires_at IS NULL OR access_token_expires_at < $5) AND scopes @> $6::text[]
+                  FOR UPDATE) AS before
+          WHERE seren_user_id = before.leased_id
+          RETURNING ${COLUMNS}, before.previous_owner)
+       SELECT found.*, ${BACKOFF_UNTIL} FROM (
+         SELECT taken.*, true AS leased FROM taken
+         UNION ALL
+         SELECT ${COLUMNS}, NULL::text, false FROM user_google_tokens WHERE seren_user_id = $1 AND NOT EXISTS (SELECT 1 FROM taken)
+       ) AS found`,
       [serenUserId, owner, new Date(now + leaseMs), new Date(now), new Date(wanted.expiresAtLeast), [...wanted.scopes]],
       'grant_read_or_lease',
     );
     if (!row) return undefined;
-    return { row: this.open(row), lease: row.leased ? this.leased(row, owner) : undefined };
+    const opened = this.open(row);
+    return { row: opened, lease: row.leased ? this.leased(opened, row, owner) : undefined };
   }
 
   async readGoogleBackoff(): Promise<number | null> {
@@ -222,9 +233,9 @@ export class TokenStore {
     };
   }
 
-  private leased(row: LeaseRow, owner: string): LeasedRow {
+  private leased(opened: GrantRow, row: LeaseRow, owner: string): LeasedRow {
     return {
-      ...this.open(row),
+      ...opened,
       takenOverFrom: row.previous_owner !== null && row.previous_owner !== owner ? row.previous_owner : null,
       googleBackoffUntil: row.google_backoff_until?.getTime() ?? null,
     };

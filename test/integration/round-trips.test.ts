@@ -35,12 +35,16 @@ describe('database round trips per exchange', () => {
     expect(await leaseOf(user.id)).toBeNull(); // the save released it
   });
 
-  it('a stored token long enough costs one read, and no lease is taken', async () => {
+  it('a stored token long enough costs one plain read: no lease, no row lock, no transaction id', async () => {
     const user = newUser(h);
     await connectGoogle(h, user.id);
     h.clock.advance(3); // past this instance's 2 s trust in its copy, the token still young
     h.google.resetCalls();
+    // Each call of txid_current() takes one id itself; a statement that locks or writes a row takes another.
+    const xid = async () => Number((await h.service.db.query<{ x: string }>('SELECT txid_current()::text AS x'))[0]!.x);
+    const before = await xid();
     const sent = await statementsFor(user.id, () => exchangeJson(h, user.key, 'gmail'));
+    expect((await xid()) - before).toBe(1);
     expect(sent).toEqual(['WITH']);
     expect(h.google.calls.token_refresh).toBe(0);
     expect(await leaseOf(user.id)).toBeNull();
