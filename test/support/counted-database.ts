@@ -31,10 +31,10 @@ export function countStatements(db: Database, opts: { record?: boolean } = {}): 
   const wrapped: Database = {
     ...db,
     ...counted(db),
-    transaction: (fn) => {
+    transaction: (fn, opts) => {
       note('BEGIN');
       note('COMMIT');
-      return db.transaction((tx) => fn(counted(tx)));
+      return db.transaction((tx) => fn(counted(tx)), opts);
     },
   };
   return { db: wrapped, statements: () => statements, sent };
