@@ -8,6 +8,13 @@ export interface Target {
   kind: 'postgres' | 'embedded';
   /** Environment that points the service (or the seeder) at it. */
   env: Record<string, string | undefined>;
+  /**
+   * Lets the server catch up before a measurement: the dead rows the previous scenario's
+   * updates left vacuumed, and its dirty pages written (a checkpoint), so autovacuum and the
+   * checkpointer do not run inside the next window. Nothing to do for the embedded database,
+   * which lives and dies with each service process.
+   */
+  settle(): Promise<void>;
   drop(): Promise<void>;
 }
 
@@ -24,6 +31,16 @@ export async function scratchPostgres(serverUrl: string, name: string): Promise<
   return {
     kind: 'postgres',
     env: { DATABASE_URL: url.toString(), DATA_DIR: dir },
+    async settle() {
+      const c = new pg.Client({ connectionString: url.toString() });
+      await c.connect();
+      try {
+        await c.query('VACUUM (ANALYZE) user_google_tokens');
+        await c.query('CHECKPOINT');
+      } finally {
+        await c.end();
+      }
+    },
     async drop() {
       rmSync(dir, { recursive: true, force: true });
       const c = new pg.Client({ connectionString: serverUrl });
@@ -40,6 +57,7 @@ export function scratchEmbedded(): Target {
   return {
     kind: 'embedded',
     env: { DATABASE_URL: undefined, DATA_DIR: dir },
+    async settle() {},
     async drop() {
       rmSync(dir, { recursive: true, force: true });
     },

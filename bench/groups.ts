@@ -82,6 +82,7 @@ export async function scaleGroup(ctx: BenchContext): Promise<{ small: Row; large
   ctx.say(`scale: ${rowsSmall} rows, then ${rowsLarge} rows; open loop at ${rate}/s, a refresh per request`);
   const db = await ctx.scratch('scale');
   await ctx.seed(db, 1, rowsSmall);
+  await db.settle();
   const run = (name: string) =>
     ctx.withService(name, db, ctx.up, 'info', (svc) =>
       costed(svc, undefined, () =>
@@ -91,6 +92,7 @@ export async function scaleGroup(ctx: BenchContext): Promise<{ small: Row; large
   ctx.record('scale_rows_small', { ...(await run('scale_small')), rows: rowsSmall });
   const filled = await ctx.seed(db, rowsSmall + 1, 0, rowsLarge - rowsSmall);
   ctx.say(`  ${filled.rows} rows after ${filled.ms} ms of seeding`);
+  await db.settle();
   ctx.record('scale_rows_large', { ...(await run('scale_large')), rows: filled.rows });
   return { small: ctx.scenarios.scale_rows_small!, large: ctx.scenarios.scale_rows_large! };
 }

@@ -31,15 +31,17 @@ async function main() {
   let scale: { small: Row; large: Row } | undefined;
   let starts: Awaited<ReturnType<typeof startGroup>> | undefined;
   let burst: { upstream_refreshes: number } | undefined;
+  // Before each scenario on the server: what the previous one wrote is vacuumed and checkpointed.
+  const settled = async <T>(measure: () => Promise<T>): Promise<T> => (await ctx.main.settle(), measure());
   try {
-    if (ctx.wanted('cached')) cachedRatio = await cachedGroup(ctx);
+    if (ctx.wanted('cached')) cachedRatio = await settled(() => cachedGroup(ctx));
     if (ctx.wanted('cold')) {
-      coldRatio = await coldExchange(ctx, 'f_cold_exchange', ctx.main, ctx.cursor, 'info');
-      await coldExchange(ctx, 'f_cold_exchange_warn', ctx.main, ctx.cursor, 'warn');
+      coldRatio = await settled(() => coldExchange(ctx, 'f_cold_exchange', ctx.main, ctx.cursor, 'info'));
+      await settled(() => coldExchange(ctx, 'f_cold_exchange_warn', ctx.main, ctx.cursor, 'warn'));
     }
     if (ctx.wanted('embedded') && !quick && ctx.main !== ctx.embedded) await coldExchange(ctx, 'd_cold_exchange_embedded', ctx.embedded, ctx.embeddedCursor, 'info', 1);
-    if (ctx.wanted('upstream50')) await upstream50Group(ctx);
-    if (ctx.wanted('scale')) scale = await scaleGroup(ctx);
+    if (ctx.wanted('upstream50')) await settled(() => upstream50Group(ctx));
+    if (ctx.wanted('scale')) scale = await settled(() => scaleGroup(ctx));
     if (ctx.wanted('start')) starts = await startGroup(ctx);
     if (ctx.wanted('burst')) burst = await burstGroup(ctx);
   } finally {
