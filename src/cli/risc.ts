@@ -10,7 +10,7 @@ import { type TransmitterConfiguration, TransmitterUnavailable, fetchTransmitter
 import type { Command } from './main.js';
 import { UsageError } from './usage.js';
 
-type Needs = 'publicUrl' | 'google' | 'riscServiceAccount';
+type Needs = 'publicUrl' | 'googleIssuer' | 'riscServiceAccount';
 
 const HOW_TO_AUTHENTICATE =
   'Needs RISC_SERVICE_ACCOUNT_FILE: the JSON key of a service account with the RISC Configuration Admin role\n' +
@@ -22,7 +22,7 @@ async function prepare(config: ConfigFor<Needs>): Promise<{ transmitter: Transmi
   const file = config.riscServiceAccountFile;
   if (!file) throw new UsageError('RISC_SERVICE_ACCOUNT_FILE is not set: point it at the JSON key of a service account with the RISC Configuration Admin role');
   const key = readServiceAccountKey(file);
-  const issuer = config.google.issuer ?? `${config.publicUrl}${EMULATOR_PREFIX}`;
+  const issuer = config.googleIssuer ?? `${config.publicUrl}${EMULATOR_PREFIX}`;
   const transmitter = await fetchTransmitterConfiguration(issuer, config.strict);
   return { transmitter, receiver: `${config.publicUrl}/risc/events`, key };
 }
@@ -49,7 +49,7 @@ function endpoint(transmitter: TransmitterConfiguration, which: 'updateConfigura
 }
 
 export const riscRegister: Command<Needs> = {
-  needs: ['publicUrl', 'google', 'riscServiceAccount'],
+  needs: ['publicUrl', 'googleIssuer', 'riscServiceAccount'],
   summary: 'Ask Google to push security events (Cross-Account Protection) to $PUBLIC_URL/risc/events',
   usage:
     'seren-google-auth risc register [--dry-run]\n\n' +
@@ -81,7 +81,7 @@ const DEFAULT_VERIFY_TIMEOUT_SECONDS = 120;
 const POLL_MS = 500;
 
 export const riscVerify: Command<Needs> = {
-  needs: ['publicUrl', 'google', 'riscServiceAccount'],
+  needs: ['publicUrl', 'googleIssuer', 'riscServiceAccount'],
   summary: 'Ask Google for a test event and wait until $PUBLIC_URL/risc/events has received it',
   usage:
     'seren-google-auth risc verify [--timeout <seconds>]\n\n' +

@@ -28,6 +28,8 @@ export interface Config {
     /** Undefined in dev mode: the emulator mounted at /_google is the issuer. */
     readonly issuer: string | undefined;
   };
+  /** Google's issuer alone, for commands that need no client secret (`risc`); undefined in dev mode. */
+  readonly googleIssuer: string | undefined;
   /** Undefined in dev mode: `seren_dev_<name>` keys are accepted instead. */
   readonly serenUserinfoUrl: string | undefined;
   readonly catalog: Catalog;
@@ -49,7 +51,7 @@ export interface Config {
  * What a command uses (SPEC §10). Settings outside a command's needs are neither read, checked
  * nor required: `publishers show` runs in production without any secret.
  */
-export const NEEDS = ['http', 'publicUrl', 'database', 'keys', 'google', 'seren', 'catalog', 'riscServiceAccount'] as const;
+export const NEEDS = ['http', 'publicUrl', 'database', 'keys', 'google', 'googleIssuer', 'seren', 'catalog', 'riscServiceAccount'] as const;
 export type Need = (typeof NEEDS)[number];
 
 /** The Config fields each need provides; the first group is always there. */
@@ -62,6 +64,7 @@ interface FieldsOf {
   database: 'databaseUrl' | 'dataDir';
   keys: 'encryptionKeys' | 'dataDir';
   google: 'google';
+  googleIssuer: 'googleIssuer';
   seren: 'serenUserinfoUrl';
   catalog: 'catalog';
   riscServiceAccount: 'riscServiceAccountFile';
@@ -159,6 +162,7 @@ const VARIABLES_OF: Record<Need | 'always', readonly Variable[]> = {
   database: ['DATABASE_URL', 'DATA_DIR'],
   keys: ['TOKEN_ENCRYPTION_KEYS', 'DATABASE_URL', 'DATA_DIR'],
   google: ['GOOGLE_CLIENT_ID', 'GOOGLE_CLIENT_SECRET', 'GOOGLE_ISSUER'],
+  googleIssuer: ['GOOGLE_CLIENT_ID', 'GOOGLE_ISSUER'],
   seren: ['SEREN_USERINFO_URL'],
   catalog: ['PUBLISHERS_FILE'],
   riscServiceAccount: ['RISC_SERVICE_ACCOUNT_FILE'],
@@ -223,13 +227,16 @@ export function parseConfig<N extends Need = Need>(env: Env, needs: readonly N[]
     out.publicUrl = publicUrl;
   }
 
-  if (uses('google')) {
+  const issuer = trimSlash(e.GOOGLE_ISSUER ?? DEFAULT_GOOGLE_ISSUER);
+  if (uses('google') || uses('googleIssuer')) {
     need(!(strict && devMode), 'GOOGLE_CLIENT_ID: required when NODE_ENV=production (dev mode is refused in production)');
-    need(devMode || e.GOOGLE_CLIENT_SECRET !== undefined, 'GOOGLE_CLIENT_SECRET: required when GOOGLE_CLIENT_ID is set');
     need(!devMode || e.GOOGLE_ISSUER === undefined, 'GOOGLE_ISSUER: set GOOGLE_CLIENT_ID and GOOGLE_CLIENT_SECRET too (without them the built-in emulated Google is used)');
-    need(!devMode || e.GOOGLE_CLIENT_SECRET === undefined, 'GOOGLE_CLIENT_SECRET: set GOOGLE_CLIENT_ID too');
-    const issuer = trimSlash(e.GOOGLE_ISSUER ?? DEFAULT_GOOGLE_ISSUER);
     need(!strict || issuer.startsWith('https://'), 'GOOGLE_ISSUER: must be an https:// URL in production');
+    out.googleIssuer = devMode ? undefined : issuer;
+  }
+  if (uses('google')) {
+    need(devMode || e.GOOGLE_CLIENT_SECRET !== undefined, 'GOOGLE_CLIENT_SECRET: required when GOOGLE_CLIENT_ID is set');
+    need(!devMode || e.GOOGLE_CLIENT_SECRET === undefined, 'GOOGLE_CLIENT_SECRET: set GOOGLE_CLIENT_ID too');
     out.google = Object.freeze(
       devMode ? { ...DEV_CLIENT, issuer: undefined } : { clientId: e.GOOGLE_CLIENT_ID, clientSecret: e.GOOGLE_CLIENT_SECRET, issuer },
     );

@@ -158,6 +158,15 @@ describe('each command asks only for the settings it uses', () => {
     expect(() => parseConfig({ NODE_ENV: 'production' }, ['publicUrl'])).toThrow(/PUBLIC_URL: must be an https/);
   });
 
+  it("risc register and verify need Google's issuer, never the client secret", () => {
+    const c = parseConfig({ ...bareProduction, GOOGLE_CLIENT_ID: 'client.apps.googleusercontent.com' }, ['publicUrl', 'googleIssuer', 'riscServiceAccount']);
+    expect(c.googleIssuer).toBe('https://accounts.google.com');
+    expect(Object.keys(c)).not.toContain('google');
+    expect(problemsOf(bareProduction, ['googleIssuer'])).toEqual([expect.stringMatching(/^GOOGLE_CLIENT_ID: required/)]);
+    expect(problemsOf({ ...bareProduction, GOOGLE_CLIENT_ID: 'c', GOOGLE_ISSUER: 'http://idp.example' }, ['googleIssuer'])).toEqual([expect.stringMatching(/^GOOGLE_ISSUER: must be an https/)]);
+    expect(parseConfig({}, ['googleIssuer']).googleIssuer).toBeUndefined(); // dev mode: the emulator under PUBLIC_URL
+  });
+
   it('migrate needs the database only; keys rotate the database and the keys', () => {
     expect(problemsOf({ NODE_ENV: 'production' }, ['database'])).toEqual([expect.stringMatching(/^DATABASE_URL: required/)]);
     expect(problemsOf({ NODE_ENV: 'production' }, ['database', 'keys'])).toEqual([
